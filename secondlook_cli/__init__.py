@@ -1,0 +1,1 @@
+"""secondlook_cli package."""
