@@ -34,8 +34,9 @@ class EventIndex:
     span: int
 
     @classmethod
-    def build(cls, keys: IntArray, times: IntArray, horizon_seconds: int, *, origin: int,
-              latest: int) -> EventIndex:
+    def build(
+        cls, keys: IntArray, times: IntArray, horizon_seconds: int, *, origin: int, latest: int
+    ) -> EventIndex:
         """Index events; ``origin``/``latest`` bound every event and query time used later."""
         span = latest - origin + 2 * horizon_seconds + 2
         packed = keys * span + (times - origin + horizon_seconds)
@@ -66,9 +67,13 @@ class EventIndex:
         return np.asarray(hi - lo, dtype=np.int64)
 
     def last_before(self, keys: IntArray, times: IntArray, horizon_seconds: int) -> IntArray:
-        """Return the position (into the original events) of each query's latest earlier event, or -1."""
-        pos = np.searchsorted(self.packed, self._pack(keys, times, horizon_seconds), side="left") - 1
+        """Return the index of each query's latest earlier event of the same key, or -1."""
+        if len(self.packed) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = (
+            np.searchsorted(self.packed, self._pack(keys, times, horizon_seconds), side="left") - 1
+        )
         found = pos >= 0
         safe = np.where(found, pos, 0)
-        same_key = found & ((self.packed[safe] // self.span) == keys) if len(self.packed) else found
+        same_key = found & ((self.packed[safe] // self.span) == keys)
         return np.where(same_key, self.order[safe], -1).astype(np.int64)

@@ -33,9 +33,7 @@ class Case:
     incident: Mapping[str, Any]
     incidents: Columns = field(default_factory=lambda: _empty_columns("incidents"))
     history_events: Columns = field(default_factory=lambda: _empty_columns("history_events"))
-    prior_assessments: Columns = field(
-        default_factory=lambda: _empty_columns("dash_assessments")
-    )
+    prior_assessments: Columns = field(default_factory=lambda: _empty_columns("dash_assessments"))
 
     @property
     def assessed_at(self) -> pd.Timestamp:
@@ -77,20 +75,24 @@ def case_from_tables(tables: Mapping[str, pd.DataFrame], assessment_id: str) -> 
         assessments["incident_id"].isin(prior["incident_id"]) & (assessments["completed_at"] < t)
     ]
     return Case(
-        assessment=assessment.to_dict(),
-        incident=incident.to_dict(),
+        assessment={str(k): v for k, v in assessment.items()},
+        incident={str(k): v for k, v in incident.items()},
         incidents=_columns(prior, "occurred_at"),
         history_events=_columns(prior_events, "event_date"),
         prior_assessments=_columns(prior_assess, "completed_at"),
     )
 
 
-def _after(table: str, column: str, values: npt.NDArray[Any], t: pd.Timestamp) -> list[ContractFailure]:
+def _after(
+    table: str, column: str, values: npt.NDArray[Any], t: pd.Timestamp
+) -> list[ContractFailure]:
     if len(values) == 0:
         return []
     stamps = pd.to_datetime(values)
     return [
-        ContractFailure(table, str(i), column, "must be before the assessment's completed_at", str(v))
+        ContractFailure(
+            table, str(i), column, "must be before the assessment's completed_at", str(v)
+        )
         for i, v in enumerate(stamps)
         if v >= t
     ]
@@ -107,7 +109,10 @@ def check_case(case: Case) -> list[ContractFailure]:
     if pd.Timestamp(case.incident["occurred_at"]) > t:
         failures.append(
             ContractFailure(
-                "incident", "0", "occurred_at", "must not be after the assessment's completed_at",
+                "incident",
+                "0",
+                "occurred_at",
+                "must not be after the assessment's completed_at",
                 str(case.incident["occurred_at"]),
             )
         )

@@ -38,7 +38,12 @@ def _one_of(values: tuple[str, ...]) -> pa.Column:
     return pa.Column(str, pa.Check.isin(list(values)))
 
 
-def _frame_check(fn: Any, name: str, error: str) -> pa.Check:
+# Row-wise checks across several columns, keyed by their error text: failures name the columns.
+_FRAME_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {}
+
+
+def _frame_check(fn: Any, name: str, error: str, columns: tuple[str, ...]) -> pa.Check:
+    _FRAME_CHECK_COLUMNS[error] = columns
     return pa.Check(fn, name=name, error=error)
 
 
@@ -81,16 +86,19 @@ INCIDENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
             lambda df: df["victim_id"] != df["perpetrator_id"],
             "victim_is_not_perpetrator",
             "victim_id must differ from perpetrator_id",
+            ("victim_id", "perpetrator_id"),
         ),
         _frame_check(
             lambda df: (df["offence_category"] == "non_crime") == ~df["crime_recorded"],
             "non_crime_iff_no_crime_recorded",
             "offence_category is 'non_crime' exactly when crime_recorded is false",
+            ("offence_category", "crime_recorded"),
         ),
         _frame_check(
             lambda df: (df["offence_category"] != "violence_with_injury") | df["injury"],
             "violence_with_injury_has_injury",
             "offence_category 'violence_with_injury' requires injury = true",
+            ("offence_category", "injury"),
         ),
     ],
     name="incidents",
@@ -127,11 +135,13 @@ HISTORY_EVENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
             lambda df: df["end_date"].isna() | (df["end_date"] >= df["event_date"]),
             "end_not_before_start",
             "end_date must not be before event_date",
+            ("event_date", "end_date"),
         ),
         _frame_check(
             lambda df: df["end_date"].isna() | df["kind"].isin(sorted(PERIOD_KINDS)),
             "end_date_only_for_periods",
             f"end_date is only allowed for kinds {sorted(PERIOD_KINDS)}",
+            ("kind", "end_date"),
         ),
     ],
     name="history_events",
@@ -183,20 +193,28 @@ class ContractError(ValueError):
         super().__init__(f"{len(failures)} contract failure(s):\n{shown}{more}")
 
 
-def _failures_from_pandera(table: str, cases: pd.DataFrame) -> list[ContractFailure]:
-    out = []
+def _row_label(index: Any) -> str:
+    return "-" if index is None or pd.isna(index) else str(index)
+
+
+def _failures_from_pandera(
+    table: str, frame: pd.DataFrame, cases: pd.DataFrame
+) -> list[ContractFailure]:
+    out: list[ContractFailure] = []
+    seen_frame_checks: set[tuple[str, str]] = set()
     for rec in cases.to_dict("records"):
-        index = rec.get("index")
+        rule, row = str(rec.get("check")), _row_label(rec.get("index"))
+        columns = _FRAME_CHECK_COLUMNS.get(rule)
+        if columns is not None:
+            if (row, rule) in seen_frame_checks:
+                continue  # pandera reports a frame-wide check once per column; keep one
+            seen_frame_checks.add((row, rule))
+            values = frame.loc[rec["index"], list(columns)].to_dict()
+            out.append(ContractFailure(table, row, ", ".join(columns), rule, str(values)))
+            continue
         column = rec.get("column")
-        out.append(
-            ContractFailure(
-                table=table,
-                row="-" if index is None or pd.isna(index) else str(index),
-                column="(table)" if column is None or column == table else str(column),
-                rule=str(rec.get("check")),
-                value=str(rec.get("failure_case")),
-            )
-        )
+        name = "(table)" if column is None or column == table else str(column)
+        out.append(ContractFailure(table, row, name, rule, str(rec.get("failure_case"))))
     return out
 
 
@@ -206,7 +224,7 @@ def check_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Con
     try:
         return schema.validate(frame, lazy=True), []
     except SchemaErrors as exc:
-        return frame, _failures_from_pandera(table, exc.failure_cases)
+        return frame, _failures_from_pandera(table, frame, exc.failure_cases)
     except SchemaError as exc:  # pragma: no cover - lazy mode reports through SchemaErrors
         return frame, [ContractFailure(table, "-", "(table)", str(exc), "")]
 
@@ -222,6 +240,8 @@ def validate_table(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 def _missing_refs(
     table: str, frame: pd.DataFrame, column: str, allowed: pd.Series, target: str
 ) -> list[ContractFailure]:
+    if column not in frame.columns:
+        return []  # the missing column is already reported by the table's own contract
     bad = frame.index[~frame[column].isin(allowed)]
     return [
         ContractFailure(
@@ -236,18 +256,26 @@ def check_references(tables: Mapping[str, pd.DataFrame]) -> list[ContractFailure
     failures: list[ContractFailure] = []
     people, incidents = tables["people"], tables["incidents"]
     assessments, events = tables["dash_assessments"], tables["history_events"]
+    if "person_id" not in people.columns or "incident_id" not in incidents.columns:
+        return failures  # without the key columns there is nothing to link to
     ids = people["person_id"]
     failures += _missing_refs("incidents", incidents, "victim_id", ids, "people.person_id")
     failures += _missing_refs("incidents", incidents, "perpetrator_id", ids, "people.person_id")
     failures += _missing_refs("history_events", events, "person_id", ids, "people.person_id")
     failures += _missing_refs(
-        "dash_assessments", assessments, "incident_id", incidents["incident_id"],
+        "dash_assessments",
+        assessments,
+        "incident_id",
+        incidents["incident_id"],
         "incidents.incident_id",
     )
     failures += _assessment_after_incident(incidents, assessments)
     if "oracle" in tables:
         failures += _missing_refs(
-            "oracle", tables["oracle"], "assessment_id", assessments["assessment_id"],
+            "oracle",
+            tables["oracle"],
+            "assessment_id",
+            assessments["assessment_id"],
             "dash_assessments.assessment_id",
         )
     return failures
@@ -256,12 +284,26 @@ def check_references(tables: Mapping[str, pd.DataFrame]) -> list[ContractFailure
 def _assessment_after_incident(
     incidents: pd.DataFrame, assessments: pd.DataFrame
 ) -> list[ContractFailure]:
-    occurred = assessments["incident_id"].map(incidents.set_index("incident_id")["occurred_at"])
-    bad = assessments.index[occurred.notna() & (assessments["completed_at"] < occurred)]
+    needed = {"incident_id", "occurred_at"} <= set(incidents.columns) and {
+        "incident_id",
+        "completed_at",
+    } <= set(assessments.columns)
+    if not needed:
+        return []
+    try:
+        lookup = incidents.drop_duplicates("incident_id").set_index("incident_id")["occurred_at"]
+        occurred = pd.to_datetime(assessments["incident_id"].map(lookup), errors="coerce")
+        completed = pd.to_datetime(assessments["completed_at"], errors="coerce")
+    except (TypeError, ValueError):
+        return []  # unparseable dates are already reported by the table contracts
+    bad = assessments.index[occurred.notna() & completed.notna() & (completed < occurred)]
     return [
         ContractFailure(
-            "dash_assessments", str(i), "completed_at",
-            "must not be before its incident's occurred_at", str(assessments.at[i, "completed_at"]),
+            "dash_assessments",
+            str(i),
+            "completed_at",
+            "must not be before its incident's occurred_at",
+            str(assessments.at[i, "completed_at"]),
         )
         for i in bad
     ]
@@ -279,7 +321,9 @@ def check_tables(
             continue
         checked[name], table_failures = check_table(name, frame)
         failures += table_failures
-    if not failures:
+    if all(
+        name in checked for name in ("people", "incidents", "dash_assessments", "history_events")
+    ):
         failures += check_references(checked)
     return checked, failures
 
