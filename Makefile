@@ -25,7 +25,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy features training serving secondlook_cli
+	$(BIN)/mypy features training serving audit secondlook_cli
 
 imports: install
 	$(BIN)/lint-imports

@@ -1,0 +1,1 @@
+"""Bias audit: group metrics for DASH, officer grade and model, for researchers."""
