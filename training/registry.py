@@ -1,0 +1,76 @@
+"""Registry promotion: the champion alias moves only for a better, well-calibrated model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+Alias = Literal["champion", "challenger"]
+
+
+@dataclass(frozen=True)
+class AliasDecision:
+    """Which alias a new model version gets, and why."""
+
+    alias: Alias
+    reason: str
+
+
+def decide_alias(
+    new_auc: float,
+    new_ece: float,
+    champion: tuple[float, float] | None,
+    max_ece: float = 0.02,
+    ece_margin: float = 0.005,
+) -> AliasDecision:
+    """Decide champion or challenger from test AUC and ECE (``champion`` = its (auc, ece)).
+
+    The new model becomes champion only if its ECE is at most ``max_ece`` and, when a
+    champion exists, its AUC is higher and its ECE is not worse by more than ``ece_margin``.
+    """
+    if new_ece > max_ece:
+        return AliasDecision("challenger", f"ECE {new_ece:.4f} exceeds the limit {max_ece:.4f}")
+    if champion is None:
+        return AliasDecision("champion", f"first model with ECE {new_ece:.4f} <= {max_ece:.4f}")
+    old_auc, old_ece = champion
+    if new_auc <= old_auc:
+        return AliasDecision(
+            "challenger", f"test AUC {new_auc:.4f} does not beat the champion's {old_auc:.4f}"
+        )
+    if new_ece > old_ece + ece_margin:
+        return AliasDecision(
+            "challenger",
+            f"ECE {new_ece:.4f} is worse than the champion's {old_ece:.4f} by more than "
+            f"{ece_margin:.4f}",
+        )
+    return AliasDecision(
+        "champion",
+        f"test AUC {new_auc:.4f} beats the champion's {old_auc:.4f} and ECE {new_ece:.4f} "
+        f"is within {ece_margin:.4f} of its {old_ece:.4f}",
+    )
+
+
+def champion_metrics(
+    client: MlflowClient, model_name: str, auc_key: str, ece_key: str
+) -> tuple[float, float] | None:
+    """Return the current champion's (test AUC, ECE) from its run, or None if there is none."""
+    try:
+        version = client.get_model_version_by_alias(model_name, "champion")
+    except MlflowException:
+        return None
+    if version.run_id is None:
+        return None
+    metrics = client.get_run(version.run_id).data.metrics
+    return float(metrics[auc_key]), float(metrics[ece_key])
+
+
+def apply_alias(
+    client: MlflowClient, model_name: str, version: str, decision: AliasDecision
+) -> None:
+    """Point the decided alias at ``version`` and tag the version with the reason."""
+    client.set_registered_model_alias(model_name, decision.alias, version)
+    client.set_model_version_tag(model_name, version, "alias_decision", decision.alias)
+    client.set_model_version_tag(model_name, version, "alias_reason", decision.reason)
