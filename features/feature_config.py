@@ -78,5 +78,5 @@ def audit_frame(
     values: dict[str, np.ndarray] = {"area": current["area"].to_numpy(dtype=object)}
     for role, column in (("victim", "victim_id"), ("perpetrator", "perpetrator_id")):
         values |= _person_attributes(tables["people"], current[column], at, role)
-    index = pd.Index(assessments["assessment_id"].to_numpy(), name="assessment_id")
+    index = pd.Index(assessments["assessment_id"].to_numpy(), dtype="str", name="assessment_id")
     return pd.DataFrame({c: values[c] for c in config.audit_columns}, index=index)

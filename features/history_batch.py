@@ -123,7 +123,8 @@ def build_features(
     note = progress or (lambda _stage: None)
     note("encoding tables")
     columns = compute(encode_tables(tables), progress)
-    index = pd.Index(tables["dash_assessments"]["assessment_id"].to_numpy(), name="assessment_id")
+    ids = tables["dash_assessments"]["assessment_id"].to_numpy()
+    index = pd.Index(ids, dtype="str", name="assessment_id")
     frame = pd.DataFrame(dict(columns), index=index, columns=list(feature_names()), copy=False)
     if config.validate_output:
         note("validating output")

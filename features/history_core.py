@@ -34,7 +34,8 @@ def assessment_features(
     assessments: AssessmentEvents, queries: Queries, dyad_ass: IntArray, dyad_q: IntArray
 ) -> Columns:
     """Earlier DASH assessments of the same dyad: count, change in yes-count, share of fear."""
-    past = Window.of(Timeline.build(dyad_ass, assessments.time), dyad_q, queries.time)
+    tl = Timeline.build(dyad_ass, assessments.time, tiebreak=assessments.yes_count)
+    past = Window.of(tl, dyad_q, queries.time)
     yes_now = queries.yes.sum(axis=1, dtype=np.int64)
     last_yes, found = last_value(past.tl.sorted_values(assessments.yes_count), past.lo, past.hi)
     q2_yes = window_sum(prefix(past.tl.sorted_values(assessments.q2_yes)), past.lo, past.hi)

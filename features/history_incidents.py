@@ -104,7 +104,8 @@ def incident_features(
 ) -> Columns:
     """Compute the prior-incident and incident-escalation features of every query."""
     at = queries.incident_time
-    dyad = Window.of(Timeline.build(dyad_events, incidents.time), dyad_queries, at)
+    tl = Timeline.build(dyad_events, incidents.time, tiebreak=incidents.severity)
+    dyad = Window.of(tl, dyad_queries, at)
     perp = Window.of(Timeline.build(incidents.perp, incidents.time), queries.perp, at)
     victim = Window.of(Timeline.build(incidents.victim, incidents.time), queries.victim, at)
     out = _prior_counts(dyad, perp, victim, dyad_events)

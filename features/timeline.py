@@ -39,7 +39,7 @@ def dense_codes(*columns: IntArray) -> list[IntArray]:
 
 @dataclass(frozen=True)
 class Timeline:
-    """Events sorted by (key, time) with their ranks packed into one int64 per event."""
+    """Events sorted by (key, time, tiebreak) with their time ranks packed into one int64."""
 
     keys: IntArray
     times: IntArray
@@ -47,24 +47,34 @@ class Timeline:
     clock: IntArray
     packed: IntArray
     span: int
+    width: int
 
     @classmethod
-    def build(cls, keys: IntArray, times: IntArray) -> Timeline:
-        """Sort events by (key, time); ``keys`` must be non-negative and dense-ish."""
+    def build(cls, keys: IntArray, times: IntArray, tiebreak: IntArray | None = None) -> Timeline:
+        """Sort events by key, time and a small non-negative ``tiebreak`` among equal times.
+
+        The tiebreak (e.g. severity) makes "the last event" independent of row order when
+        several events share a time.
+        """
         clock = np.unique(times)
         span = len(clock) + 1
-        packed = keys * span + np.searchsorted(clock, times)
+        width = 1 if tiebreak is None or len(tiebreak) == 0 else int(tiebreak.max()) + 1
+        packed = (keys * span + np.searchsorted(clock, times)) * width
+        if tiebreak is not None:
+            packed = packed + tiebreak
         order = np.argsort(packed, kind="stable").astype(np.int64)
-        return cls(keys[order], times[order], order, clock, packed[order], span)
+        return cls(keys[order], times[order], order, clock, packed[order], span, width)
 
     def before(self, keys: IntArray, times: IntArray) -> IntArray:
         """Return the sorted position of (key, time): events of a lower key or earlier time."""
         rank = np.searchsorted(self.clock, times, side="left")
-        return np.searchsorted(self.packed, keys * self.span + rank, side="left").astype(np.int64)
+        query = (keys * self.span + rank) * self.width
+        return np.searchsorted(self.packed, query, side="left").astype(np.int64)
 
     def start(self, keys: IntArray) -> IntArray:
         """Return the sorted position of each key's first event."""
-        return np.searchsorted(self.packed, keys * self.span, side="left").astype(np.int64)
+        query = keys * self.span * self.width
+        return np.searchsorted(self.packed, query, side="left").astype(np.int64)
 
     def sorted_values(self, values: npt.NDArray[np.int64]) -> IntArray:
         """Return per-event values in the timeline's sorted order."""
