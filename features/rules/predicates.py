@@ -1,0 +1,117 @@
+"""Each clause's predicate, written once for Python scalars and numpy arrays alike.
+
+Only ``>=``, ``<=``, ``&``, ``|``, ``^`` and ``*`` appear, which mean the same on ``bool``/``int``
+and on numpy arrays; ``~`` is avoided (``~True == -2``), negation is ``v ^ True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from features.rules.config import Thresholds
+from features.rules.inputs import RuleInputs
+from features.rules.table import RuleTable
+from features.vocab import GRADE_RANK
+
+Predicate = Callable[[RuleInputs, Thresholds, Any], Any]
+
+
+def negate(flag: Any) -> Any:
+    """Return logical not for a bool or a bool array (``~`` is wrong on Python bools)."""
+    return flag ^ True
+
+
+def at_least(current: Any, floor: Any) -> Any:
+    """Return the elementwise maximum of two int scalars or arrays without branching."""
+    return current + (floor > current) * (floor - current)
+
+
+def band_rank(x: RuleInputs, th: Thresholds) -> Any:
+    """Return the local count band of the yes-count: 0 standard, 1 medium, 2 high."""
+    return (x.yes_count >= th.band_medium_min_yes) * 1 + (x.yes_count >= th.band_high_min_yes) * 1
+
+
+def _repeat(x: RuleInputs, th: Thresholds, g: Any) -> Any:
+    recent = (x.marac_age_s >= 0) & (x.marac_age_s <= th.rpt_window_s)
+    return recent & th.rpt_mask[x.offence_code]
+
+
+def _third(x: RuleInputs, th: Thresholds, g: Any) -> Any:
+    enough = x.victim_incidents >= th.csc_third_min_incidents
+    return x.children_present & negate(x.crime_recorded) & enough
+
+
+# Clause id -> predicate(inputs, thresholds, grade rank). Grade-setting clauses get ``None``.
+PREDICATES: Final[dict[str, Predicate]] = {
+    "visible_high_risk": lambda x, th, g: x.yes_count >= th.vhr_min_yes,
+    "officer_high": lambda x, th, g: x.officer_rank >= GRADE_RANK["high"],
+    "escalation": lambda x, th, g: x.dyad_incidents >= th.esc_min_incidents,
+    "repeat_marac": _repeat,
+    "dvds_concern": lambda x, th, g: x.dvds_concern,
+    "relevant_convictions": lambda x, th, g: x.relevant_convictions >= th.dvds_min_convictions,
+    "local_band": lambda x, th, g: band_rank(x, th) >= 1,
+    "graded_high": lambda x, th, g: g >= GRADE_RANK["high"],
+    "child_resident_crime": lambda x, th, g: x.children_present & x.crime_recorded,
+    "third_incident_no_crime": _third,
+    "victim_pregnant": lambda x, th, g: x.victim_pregnant,
+    "child_involved": lambda x, th, g: x.child_involved,
+    "child_called_police": lambda x, th, g: x.child_called_police,
+    "child_abuse_marker": lambda x, th, g: x.child_abuse_marker_at_address,
+    "order_active": lambda x, th, g: x.order_active,
+    "serious_severity": lambda x, th, g: x.severity >= th.csc_serious_min_severity,
+    "serious_injury": lambda x, th, g: x.injury & th.serious_injury,
+    "serious_strangulation": lambda x, th, g: x.strangulation & th.serious_strangulation,
+    "serious_weapon": lambda x, th, g: x.weapon & th.serious_weapon,
+}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Which clauses fired (scalar bools or bool arrays) and the statutory grade rank."""
+
+    clauses: dict[str, Any]
+    grade_rank: Any
+
+    def rule_fired(self, table: RuleTable) -> dict[str, Any]:
+        """Return, per rule id, whether any of its clauses fired."""
+        out: dict[str, Any] = {}
+        for rule in table.rules:
+            fired: Any = False
+            for clause in rule.clauses:
+                fired = fired | self.clauses[clause.id]
+            out[rule.id] = fired
+        return out
+
+
+def _floor(clause_floor: str, x: RuleInputs, th: Thresholds) -> Any:
+    return band_rank(x, th) if clause_floor == "band" else GRADE_RANK[clause_floor]
+
+
+def evaluate(x: RuleInputs, th: Thresholds, table: RuleTable) -> Evaluation:
+    """Evaluate every clause: grade-setting ones first, then those that read the grade."""
+    fired: dict[str, Any] = {}
+    grade = x.officer_rank  # never below the officer's grade (R-PJ)
+    for _, clause in table.clauses:
+        if clause.grade_floor is not None:
+            hit = PREDICATES[clause.id](x, th, None)
+            fired[clause.id] = hit
+            grade = at_least(grade, _floor(clause.grade_floor, x, th) * hit)
+    for _, clause in table.clauses:
+        if clause.grade_floor is None:
+            fired[clause.id] = PREDICATES[clause.id](x, th, grade)
+    return Evaluation(clauses=fired, grade_rank=grade)
+
+
+def check_table_predicates(table: RuleTable) -> None:
+    """Raise ValueError unless every clause of the table has exactly one predicate."""
+    ids = [c.id for _, c in table.clauses]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"rules {table.version}: clause ids must be unique")
+    missing, unused = set(ids) - set(PREDICATES), set(PREDICATES) - set(ids)
+    if missing or unused:
+        raise ValueError(
+            f"rules {table.version}: no predicate for {sorted(missing)}; "
+            f"predicates without a clause {sorted(unused)}"
+        )

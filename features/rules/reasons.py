@@ -1,0 +1,77 @@
+"""Plain-English reasons: each fired clause's template filled with the facts that fired it.
+
+Both entry points call :func:`describe` with Python scalars, so a case and its cohort row get
+the same text; the batch path calls it once per distinct combination of facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from features.rules.config import Thresholds
+from features.rules.inputs import INPUT_NAMES, RuleInputs
+from features.rules.predicates import band_rank
+from features.rules.results import Action
+from features.rules.table import Clause, RuleTable
+from features.vocab import GRADES, OFFENCE_CATEGORIES
+
+
+def _band_min(x: RuleInputs, th: Thresholds) -> int:
+    return th.band_high_min_yes if band_rank(x, th) >= 2 else th.band_medium_min_yes
+
+
+# Template fields computed from inputs, and the input each one depends on.
+DERIVED: Final[dict[str, tuple[str, Callable[[RuleInputs, Thresholds], Any]]]] = {
+    "offence_category": ("offence_code", lambda x, th: OFFENCE_CATEGORIES[x.offence_code]),
+    "band_grade": ("yes_count", lambda x, th: GRADES[band_rank(x, th)]),
+    "band_min_yes": ("yes_count", _band_min),
+}
+
+
+def field_inputs(clause: Clause, th: Thresholds) -> tuple[str, ...]:
+    """Return the inputs a clause's reason depends on (thresholds are constants)."""
+    out: list[str] = []
+    for name in clause.fields:
+        if name in DERIVED:
+            out.append(DERIVED[name][0])
+        elif name in INPUT_NAMES:
+            out.append(name)
+        elif name not in th.values:
+            raise ValueError(f"clause {clause.id}: unknown template field {name!r}")
+    return tuple(dict.fromkeys(out))
+
+
+def _context(clause: Clause, x: RuleInputs, th: Thresholds) -> dict[str, Any]:
+    ctx: dict[str, Any] = {}
+    for name in clause.fields:
+        if name in th.values:
+            ctx[name] = th.values[name]
+        elif name in DERIVED:
+            ctx[name] = DERIVED[name][1](x, th)
+        else:
+            ctx[name] = getattr(x, name)
+    return ctx
+
+
+def describe(
+    table: RuleTable, th: Thresholds, fired: Iterable[str], x: RuleInputs
+) -> tuple[Action, ...]:
+    """Return an action per rule with a fired clause, its reason naming the facts."""
+    hit = set(fired)
+    actions: list[Action] = []
+    for rule in table.rules:
+        parts = [c.reason.format_map(_context(c, x, th)) for c in rule.clauses if c.id in hit]
+        if parts:
+            actions.append(Action(rule.id, rule.action, "; ".join(parts), rule.source))
+    return tuple(actions)
+
+
+def actions_text(actions: tuple[Action, ...]) -> str:
+    """Return the distinct action names, in order, joined by ``;``."""
+    return ";".join(dict.fromkeys(a.action for a in actions))
+
+
+def reasons_text(actions: tuple[Action, ...]) -> str:
+    """Return ``rule_id: reason`` for every action, joined by `` | ``."""
+    return " | ".join(f"{a.rule_id}: {a.reason}" for a in actions)

@@ -1,0 +1,127 @@
+"""The versioned rule table (``rules_v1.yaml``) loaded into typed, immutable objects."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+import yaml
+
+from features.vocab import GRADES, OFFENCE_CATEGORIES
+
+DEFAULT_VERSION: Final[str] = "v1"
+GRADE_FLOORS: Final[tuple[str, ...]] = (*GRADES, "band")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One way a rule can fire: a predicate id, an optional grade floor and a reason template."""
+
+    id: str
+    reason: str
+    grade_floor: str | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Return the names the reason template refers to, in order of appearance."""
+        return tuple(f for _, f, _, _ in string.Formatter().parse(self.reason) if f)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A statutory rule: id, the action it requires, its source document and its clauses."""
+
+    id: str
+    action: str
+    source: str
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class ThresholdSpec:
+    """A configurable threshold with its default value and a description."""
+
+    name: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    """A version of the statutory rule table."""
+
+    version: str
+    rules: tuple[Rule, ...]
+    thresholds: tuple[ThresholdSpec, ...]
+    repeat_definitions: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Return the rule ids in table order."""
+        return tuple(r.id for r in self.rules)
+
+    @property
+    def clauses(self) -> tuple[tuple[Rule, Clause], ...]:
+        """Return every (rule, clause) pair in table order."""
+        return tuple((r, c) for r in self.rules for c in r.clauses)
+
+    def defaults(self) -> dict[str, Any]:
+        """Return the default value of every threshold."""
+        return {t.name: t.default for t in self.thresholds}
+
+    def repeat_categories(self, definition: str) -> tuple[str, ...]:
+        """Return the offence categories a repeat-MARAC definition counts as a new incident."""
+        for name, categories in self.repeat_definitions:
+            if name == definition:
+                return categories
+        raise KeyError(f"rules {self.version} has no repeat definition {definition!r}")
+
+
+def _clause(raw: dict[str, Any]) -> Clause:
+    floor = raw.get("grade_floor")
+    if floor is not None and floor not in GRADE_FLOORS:
+        raise ValueError(f"clause {raw['id']}: grade_floor {floor!r} not in {GRADE_FLOORS}")
+    return Clause(id=str(raw["id"]), reason=str(raw["reason"]), grade_floor=floor)
+
+
+def _rule(raw: dict[str, Any]) -> Rule:
+    return Rule(
+        id=str(raw["id"]),
+        action=str(raw["action"]),
+        source=str(raw["source"]),
+        clauses=tuple(_clause(c) for c in raw["clauses"]),
+    )
+
+
+def _definitions(raw: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    for name, categories in raw.items():
+        unknown = set(categories) - set(OFFENCE_CATEGORIES)
+        if unknown:
+            raise ValueError(f"repeat definition {name!r}: unknown categories {sorted(unknown)}")
+    return tuple((name, tuple(cats)) for name, cats in raw.items())
+
+
+def parse_rule_table(raw: dict[str, Any]) -> RuleTable:
+    """Build a :class:`RuleTable` from the parsed YAML mapping, checking its vocabulary."""
+    table = RuleTable(
+        version=str(raw["version"]),
+        rules=tuple(_rule(r) for r in raw["rules"]),
+        thresholds=tuple(
+            ThresholdSpec(name, spec["default"], str(spec["description"]))
+            for name, spec in raw["thresholds"].items()
+        ),
+        repeat_definitions=_definitions(raw["repeat_definitions"]),
+    )
+    if len(set(table.rule_ids)) != len(table.rule_ids):
+        raise ValueError(f"rules {table.version}: duplicate rule ids")
+    return table
+
+
+@cache
+def load_rule_table(version: str = DEFAULT_VERSION) -> RuleTable:
+    """Load a rule table shipped as ``features/rules/rules_<version>.yaml``."""
+    text = resources.files("features.rules").joinpath(f"rules_{version}.yaml").read_text()
+    return parse_rule_table(yaml.safe_load(text))
