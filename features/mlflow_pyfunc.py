@@ -33,7 +33,10 @@ class SecondLookModel(PythonModel):
         self.scorer = CalibratedScorer(booster, spec)
 
     def predict(
-        self, context: PythonModelContext, model_input: Any, params: dict[str, Any] | None = None
+        self,
+        context: PythonModelContext,
+        model_input: pd.DataFrame,
+        params: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         """Return probability, band and raw score for each row (columns in the spec's order)."""
         if self.scorer is None:

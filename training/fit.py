@@ -12,8 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from features.registry import categorical_features
 from training.metrics import roc_auc
 from training.settings import TrainingSettings
+
+SMALL_DATA_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,13 @@ def fit_lgbm(
     early_stopping_rounds: int = 50,
 ) -> lgb.LGBMClassifier:
     """Fit an LGBMClassifier, stopping early on the validation fold's log loss."""
+    if len(x_fit) < SMALL_DATA_ROWS:  # threads only slow tiny fits down (OpenMP sync cost)
+        params = {**params, "n_jobs": 1}
     model = lgb.LGBMClassifier(**params)
     model.fit(
         x_fit,
         y_fit,
+        categorical_feature=[c for c in categorical_features() if c in x_fit.columns] or "auto",
         eval_X=(x_val,),
         eval_y=(y_val,),
         eval_metric="binary_logloss",
@@ -123,12 +129,35 @@ def _predictor(booster: lgb.Booster) -> Callable[[pd.DataFrame], npt.NDArray[np.
     return predict
 
 
+def evaluate_point(
+    capacity: Capacity,
+    model: lgb.LGBMClassifier,
+    data: dict[str, tuple[pd.DataFrame, npt.NDArray[Any]]],
+    settings: TrainingSettings,
+    fit_seconds: float,
+) -> CapacityPoint:
+    """Score a fitted model on the 'selection' and 'test' sets and time its TreeSHAP."""
+    booster = portable_booster(model)
+    predict = _predictor(booster)
+    sel_x, sel_y = data["selection"]
+    test_x, test_y = data["test"]
+    timing = test_x.to_numpy(dtype=np.float64)[: settings.timing_rows]
+    return CapacityPoint(
+        capacity=capacity,
+        n_trees=booster.num_trees(),
+        selection_auc=roc_auc(sel_y, predict(sel_x)),
+        test_auc=roc_auc(test_y, predict(test_x)),
+        contrib_ms_per_row=contrib_ms_per_row(booster, timing),
+        fit_seconds=fit_seconds,
+    )
+
+
 def sweep_point(
     capacity: Capacity,
     data: dict[str, tuple[pd.DataFrame, npt.NDArray[Any]]],
     settings: TrainingSettings,
 ) -> tuple[CapacityPoint, lgb.LGBMClassifier]:
-    """Fit one capacity; score it on the 'selection' and 'test' sets, time its TreeSHAP."""
+    """Fit one capacity with early stopping and evaluate it."""
     start = time.perf_counter()
     model = fit_lgbm(
         *data["fit"],
@@ -137,20 +166,7 @@ def sweep_point(
         settings.early_stopping_rounds,
     )
     seconds = time.perf_counter() - start
-    booster = portable_booster(model)
-    sel_x, sel_y = data["selection"]
-    test_x, test_y = data["test"]
-    timing = test_x.to_numpy(dtype=np.float64)[: settings.timing_rows]
-    predict = _predictor(booster)
-    point = CapacityPoint(
-        capacity=capacity,
-        n_trees=booster.num_trees(),
-        selection_auc=roc_auc(sel_y, predict(sel_x)),
-        test_auc=roc_auc(test_y, predict(test_x)),
-        contrib_ms_per_row=contrib_ms_per_row(booster, timing),
-        fit_seconds=seconds,
-    )
-    return point, model
+    return evaluate_point(capacity, model, data, settings, seconds), model
 
 
 def capacity_sweep(

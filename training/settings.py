@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class TrainingSettings(BaseSettings):
     """Where MLflow lives, how the model is fitted and when the champion alias moves."""
 
-    model_config = SettingsConfigDict(env_prefix="SECONDLOOK_TRAIN_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SECONDLOOK_TRAIN_", extra="ignore", populate_by_name=True
+    )
 
     mlruns_dir: Path = Path("mlruns")
     tracking_uri: str | None = Field(default=None, validation_alias="MLFLOW_TRACKING_URI")

@@ -1,0 +1,162 @@
+"""``train``: a cohort in, a registered, calibrated, explained model out (one MLflow run)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from features.labels import LABELS
+from training.baselines import (
+    count_probability,
+    fit_count_baseline,
+    fit_logistic_baseline,
+    grade_score,
+    logistic_probability,
+)
+from training.data import ORACLE_COLUMN, ModelData, build_model_data, fingerprint
+from training.evaluate import Evaluation, Scored, evaluate
+from training.model import FittedModel, fit_model
+from training.report import log_run
+from training.settings import TrainingSettings, get_settings
+from training.split import TemporalSplit, temporal_split
+from training.tracking import configure
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced: where it is logged and how it did."""
+
+    run_id: str
+    model_name: str
+    model_version: str
+    alias: str
+    alias_reason: str
+    metrics: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Stages:
+    """Reports each stage to the progress hook and records its wall time."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(name)
+        start = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - start
+
+
+def baseline_scores(data: ModelData, split: TemporalSplit, target: str, seed: int) -> list[Scored]:
+    """Fit the baselines on the training period and score the test period."""
+    f, x = data.frame, data.x
+    y_train = f.loc[split.train, target].to_numpy(dtype=bool)
+    counts = f["yes_count"].to_numpy(dtype=np.float64)
+    count_model = fit_count_baseline(counts[split.train], y_train)
+    logistic = fit_logistic_baseline(x.loc[split.train], y_train, seed)
+    test = f.loc[split.test]
+    return [
+        Scored("dash_count", count_probability(count_model, counts[split.test]), True),
+        Scored(
+            "statutory_grade",
+            grade_score(test["statutory_grade"]),
+            False,
+            (test["statutory_grade"] == "high").to_numpy(),
+        ),
+        Scored(
+            "officer_grade",
+            grade_score(test["officer_grade"]),
+            False,
+            (test["officer_grade"] == "high").to_numpy(),
+        ),
+        Scored("logistic_all", logistic_probability(logistic, x.loc[split.test]), True),
+    ]
+
+
+def evaluate_all(
+    data: ModelData, split: TemporalSplit, fitted: FittedModel, target: str, s: TrainingSettings
+) -> Evaluation:
+    """Evaluate the model and every baseline on the test period."""
+    test = data.frame.loc[split.test]
+    x_test = data.x.loc[split.test].to_numpy(dtype=np.float64)
+    model = Scored("model", fitted.scorer.score(x_test, explain=False).probability, True)
+    oracle_col = ORACLE_COLUMN.get(target)
+    oracle = test[oracle_col].to_numpy(dtype=np.float64) if oracle_col in test else None
+    if oracle is not None and np.isnan(oracle).any():
+        oracle = None
+    return evaluate(
+        test[target].to_numpy(dtype=bool),
+        [model, *baseline_scores(data, split, target, s.seed)],
+        high_share=float((test["statutory_grade"] == "high").mean()),
+        oracle=oracle,
+        draws=s.bootstrap_draws,
+        seed=s.seed,
+    )
+
+
+def split_data(data: ModelData, s: TrainingSettings) -> TemporalSplit:
+    """Split the modelling table by assessment time with the settings' shares."""
+    return temporal_split(
+        data.frame["completed_at"],
+        data.frame["outcome_window_complete"],
+        s.train_share,
+        s.calibration_share,
+        s.early_stopping_share,
+    )
+
+
+def train(
+    tables: dict[str, pd.DataFrame],
+    metadata: dict[str, Any],
+    target: str = "serious_harm_365d",
+    settings: TrainingSettings | None = None,
+    progress: Progress | None = None,
+    tune: int | None = None,
+) -> TrainResult:
+    """Build features, split by time, fit + calibrate + evaluate, log and register the model.
+
+    ``tune`` > 0 runs that many Optuna trials at the chosen capacity (nested MLflow runs).
+    """
+    if target not in LABELS:
+        raise ValueError(f"unknown target {target!r}; expected one of {LABELS}")
+    s = settings or get_settings()
+    if tune is not None:
+        s = s.model_copy(update={"tune_trials": tune})
+    stage = _Stages(progress)
+    with stage("features"):
+        data = build_model_data(tables, metadata)
+    with stage("split"):
+        split = split_data(data, s)
+    with stage("fit"):
+        fitted = fit_model(data, split, target, s)
+    with stage("evaluate"):
+        evaluation = evaluate_all(data, split, fitted, target, s)
+    with stage("log and register"):
+        experiment_id = configure(s)
+        logged = log_run(
+            data,
+            split,
+            fitted,
+            evaluation,
+            {
+                "target": target,
+                "fingerprint": fingerprint(tables),
+                "metadata": metadata,
+                "experiment_id": experiment_id,
+            },
+            s,
+            stage.timings,
+        )
+    return TrainResult(**logged, timings=stage.timings)
