@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 
 from features.history_input import KIND_CODE, PersonEvents, Queries
-from features.timeline import FloatArray, IntArray, Timeline, days, last_value
+from features.timeline import FloatArray, IntArray, Probe, Timeline, days, last_value
 
 Columns = dict[str, IntArray | FloatArray]
 N_KINDS: Final[int] = len(KIND_CODE)
@@ -17,77 +18,86 @@ CONVICTIONS: Final[tuple[str, ...]] = ("da_conviction", "violent_conviction", "o
 
 @dataclass(frozen=True)
 class PersonHistory:
-    """Timelines of history events keyed by (person, kind): starts, and ends of periods."""
+    """Timelines of history events keyed by (person, kind): starts, and ends of periods.
+
+    Queries name a role ("victim" or "perp"); each role's probe is built once and reused for
+    every kind (the kind is a constant key offset).
+    """
 
     starts: Timeline
     ends: Timeline
-    at: IntArray
+    probes: Mapping[str, Probe]
 
     @classmethod
-    def build(cls, events: PersonEvents, at: IntArray) -> PersonHistory:
-        """Index the events; ``at`` is each query's cut (the assessment's completion time)."""
+    def build(cls, events: PersonEvents, queries: Queries) -> PersonHistory:
+        """Index the events; each query is cut at its assessment's completion time."""
         keys = events.person * N_KINDS + events.kind
         ends = Timeline.build(keys[events.has_end], events.end[events.has_end])
-        return cls(Timeline.build(keys, events.start), ends, at)
+        probes = {
+            "victim": Probe.of(queries.victim * N_KINDS, queries.time),
+            "perp": Probe.of(queries.perp * N_KINDS, queries.time),
+        }
+        return cls(Timeline.build(keys, events.start), ends, probes)
 
-    def ever(self, person: IntArray, kind: str) -> IntArray:
-        """Count the person's events of this kind that started strictly before the cut."""
-        key = person * N_KINDS + KIND_CODE[kind]
-        return self.starts.before(key, self.at) - self.starts.start(key)
+    def _span(self, tl: Timeline, role: str, kind: str) -> tuple[IntArray, IntArray]:
+        probe, code = self.probes[role], KIND_CODE[kind]
+        return tl.start(probe, key_add=code), tl.before(probe, key_add=code)
 
-    def within(self, person: IntArray, kind: str, ns: int) -> IntArray:
-        """Count the person's events of this kind in ``[cut - ns, cut)``."""
-        key = person * N_KINDS + KIND_CODE[kind]
-        return self.starts.before(key, self.at) - self.starts.before(key, self.at - ns)
+    def ever(self, role: str, kind: str) -> IntArray:
+        """Count the role's events of this kind that started strictly before the cut."""
+        lo, hi = self._span(self.starts, role, kind)
+        return hi - lo
 
-    def active(self, person: IntArray, kind: str) -> IntArray:
+    def within(self, role: str, kind: str, ns: int) -> IntArray:
+        """Count the role's events of this kind in ``[cut - ns, cut)``."""
+        probe, code = self.probes[role], KIND_CODE[kind]
+        hi = self.starts.before(probe, key_add=code)
+        return hi - self.starts.before(probe, shift=ns, key_add=code)
+
+    def active(self, role: str, kind: str) -> IntArray:
         """Count periods started before the cut and not ended before it (open or end >= cut)."""
-        key = person * N_KINDS + KIND_CODE[kind]
-        ended = self.ends.before(key, self.at) - self.ends.start(key)
-        return self.ever(person, kind) - ended
+        lo, hi = self._span(self.ends, role, kind)
+        return self.ever(role, kind) - (hi - lo)
 
-    def days_since_last(self, person: IntArray, kind: str) -> FloatArray:
-        """Return days from the person's last event of this kind to the cut (NaN if none)."""
-        key = person * N_KINDS + KIND_CODE[kind]
-        hi = self.starts.before(key, self.at)
-        last, found = last_value(self.starts.times, self.starts.start(key), hi)
-        return np.where(found, (self.at - last) / float(days(1)), np.nan)
+    def days_since_last(self, role: str, kind: str) -> FloatArray:
+        """Return days from the role's last event of this kind to the cut (NaN if none)."""
+        lo, hi = self._span(self.starts, role, kind)
+        last, found = last_value(self.starts.times, lo, hi)
+        at = self.probes[role].at
+        return np.where(found, (at - last) / float(days(1)), np.nan)
 
 
 def _flag(count: IntArray) -> IntArray:
     return np.minimum(count, 1).astype(np.int64)
 
 
-def separation_features(history: PersonHistory, victim: IntArray) -> Columns:
+def separation_features(history: PersonHistory) -> Columns:
     """Return the victim's recorded separations before the assessment."""
     return {
-        "victim_separation_recorded_ever": _flag(history.ever(victim, "separation")),
-        "victim_separation_recorded_365d": _flag(history.within(victim, "separation", days(365))),
-        "days_since_victim_separation": history.days_since_last(victim, "separation"),
+        "victim_separation_recorded_ever": _flag(history.ever("victim", "separation")),
+        "victim_separation_recorded_365d": _flag(history.within("victim", "separation", days(365))),
+        "days_since_victim_separation": history.days_since_last("victim", "separation"),
     }
 
 
-def criminal_history_features(history: PersonHistory, queries: Queries) -> Columns:
+def criminal_history_features(history: PersonHistory) -> Columns:
     """Return the perpetrator's convictions, breaches and orders and MARAC/DVDS history."""
-    victim, perp = queries.victim, queries.perp
-    recent = sum(
-        (history.within(perp, kind, days(730)) for kind in CONVICTIONS),
-        start=np.zeros(len(perp), dtype=np.int64),
-    )
+    counts = [history.within("perp", kind, days(730)) for kind in CONVICTIONS]
+    recent: IntArray = np.asarray(np.sum(counts, axis=0), dtype=np.int64)
+
+    def either(kind: str) -> IntArray:
+        return _flag(history.active("victim", kind) + history.active("perp", kind))
+
     return {
-        "perp_da_convictions": history.ever(perp, "da_conviction"),
-        "perp_violent_convictions": history.ever(perp, "violent_conviction"),
-        "perp_other_convictions": history.ever(perp, "other_conviction"),
+        "perp_da_convictions": history.ever("perp", "da_conviction"),
+        "perp_violent_convictions": history.ever("perp", "violent_conviction"),
+        "perp_other_convictions": history.ever("perp", "other_conviction"),
         "perp_convictions_730d": recent,
-        "perp_breaches": history.ever(perp, "breach_of_bail_or_order"),
-        "dvpn_dvpo_active": _flag(
-            history.active(victim, "dvpn_dvpo") + history.active(perp, "dvpn_dvpo")
-        ),
-        "protective_order_active": _flag(
-            history.active(victim, "protective_order") + history.active(perp, "protective_order")
-        ),
-        "perp_on_licence_or_order": _flag(history.active(perp, "licence_or_community_order")),
-        "victim_prior_marac_referrals": history.ever(victim, "marac_referral"),
-        "dvds_disclosures": history.ever(victim, "dvds_disclosure")
-        + history.ever(perp, "dvds_disclosure"),
+        "perp_breaches": history.ever("perp", "breach_of_bail_or_order"),
+        "dvpn_dvpo_active": either("dvpn_dvpo"),
+        "protective_order_active": either("protective_order"),
+        "perp_on_licence_or_order": _flag(history.active("perp", "licence_or_community_order")),
+        "victim_prior_marac_referrals": history.ever("victim", "marac_referral"),
+        "dvds_disclosures": history.ever("victim", "dvds_disclosure")
+        + history.ever("perp", "dvds_disclosure"),
     }

@@ -10,6 +10,7 @@ from features.history_input import IncidentEvents, Queries
 from features.timeline import (
     FloatArray,
     IntArray,
+    Probe,
     Timeline,
     days,
     distinct_first,
@@ -30,15 +31,20 @@ class Window:
     """Where each query sits among its key's events: ``lo`` key start, ``hi`` before ``at``."""
 
     tl: Timeline
-    keys: IntArray
-    at: IntArray
+    probe: Probe
     lo: IntArray
     hi: IntArray
 
     @classmethod
     def of(cls, tl: Timeline, keys: IntArray, at: IntArray) -> Window:
-        """Locate every query (key, time) in a timeline."""
-        return cls(tl, keys, at, tl.start(keys), tl.before(keys, at))
+        """Locate every query (key, cut time) in a timeline."""
+        probe = Probe.of(keys, at)
+        return cls(tl, probe, tl.start(probe), tl.before(probe))
+
+    @property
+    def at(self) -> IntArray:
+        """Return each query's cut time."""
+        return self.probe.at
 
     def ever(self) -> IntArray:
         """Count events of the key strictly before the cut."""
@@ -46,7 +52,7 @@ class Window:
 
     def pos_ago(self, ns: int) -> IntArray:
         """Return the position of ``at - ns`` in the key's events."""
-        return self.tl.before(self.keys, self.at - ns)
+        return self.tl.before(self.probe, shift=ns)
 
     def last(self, ns: int) -> IntArray:
         """Count events in ``[at - ns, at)``."""
@@ -112,7 +118,7 @@ def incident_features(
     c182, c365 = dyad.last(days(182)), dyad.last(days(365))
     out["dyad_rate_ratio_6m"] = (c182 + 1) / (c365 - c182 + 1).astype(np.float64)
     out |= _severity_trend(dyad, incidents.severity)
-    top = running_max(dyad.tl, incidents.severity, dyad_queries, dyad.lo, dyad.hi)
+    top = running_max(dyad.tl, incidents.severity, dyad.probe.keys, dyad.lo, dyad.hi)
     out["severity_vs_prior_dyad_max"] = queries.severity - top
     out["dyad_gap_ratio"] = _gap_ratio(dyad)
     return out

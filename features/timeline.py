@@ -28,13 +28,60 @@ def days(n: int) -> int:
     return n * NS_PER_DAY
 
 
+def _sorted_ranks(values: IntArray) -> tuple[IntArray, IntArray]:
+    """Return the sorted distinct values and each value's index among them (dense rank)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    new = np.empty(len(values), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[order] = np.cumsum(new) - 1
+    return ordered[new], ranks
+
+
 def dense_codes(*columns: IntArray) -> list[IntArray]:
     """Map several int64 key columns onto one dense code space 0..k-1 (equal in, equal out)."""
     stacked = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
-    _, inverse = np.unique(stacked, return_inverse=True)
-    inverse = inverse.astype(np.int64).reshape(-1)
+    _, inverse = _sorted_ranks(stacked)
     bounds = np.cumsum([0, *(len(c) for c in columns)])
     return [inverse[bounds[i] : bounds[i + 1]] for i in range(len(columns))]
+
+
+# Below this many queries, plain searchsorted beats re-ordering the queries first.
+_SMALL: Final[int] = 4096
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Query keys and cut times, with orders that make each lookup a sorted, cache-friendly search.
+
+    Results never depend on these orders; they only keep big searches from jumping around.
+    """
+
+    keys: IntArray
+    at: IntArray
+    by_time: IntArray | None
+    by_key: IntArray | None
+
+    @classmethod
+    def of(cls, keys: IntArray, at: IntArray) -> Probe:
+        """Prepare queries (key, cut time); orders are computed only for large batches."""
+        if len(at) < _SMALL:
+            return cls(keys, at, None, None)
+        by_time = np.argsort(at, kind="stable")
+        time_rank = np.empty(len(at), dtype=np.int64)
+        time_rank[by_time] = np.arange(len(at), dtype=np.int64)
+        by_key = np.argsort(keys * len(at) + time_rank, kind="stable")
+        return cls(keys, at, by_time, by_key)
+
+    def search(self, sorted_values: IntArray, queries: IntArray, by: IntArray | None) -> IntArray:
+        """Return ``searchsorted(sorted_values, queries)``, searching in the order ``by``."""
+        if by is None:
+            return np.searchsorted(sorted_values, queries).astype(np.int64)
+        out = np.empty(len(queries), dtype=np.int64)
+        out[by] = np.searchsorted(sorted_values, queries[by])
+        return out
 
 
 @dataclass(frozen=True)
@@ -56,25 +103,29 @@ class Timeline:
         The tiebreak (e.g. severity) makes "the last event" independent of row order when
         several events share a time.
         """
-        clock = np.unique(times)
+        clock, ranks = _sorted_ranks(times)
         span = len(clock) + 1
         width = 1 if tiebreak is None or len(tiebreak) == 0 else int(tiebreak.max()) + 1
-        packed = (keys * span + np.searchsorted(clock, times)) * width
+        packed = (keys * span + ranks) * width
         if tiebreak is not None:
             packed = packed + tiebreak
         order = np.argsort(packed, kind="stable").astype(np.int64)
         return cls(keys[order], times[order], order, clock, packed[order], span, width)
 
-    def before(self, keys: IntArray, times: IntArray) -> IntArray:
-        """Return the sorted position of (key, time): events of a lower key or earlier time."""
-        rank = np.searchsorted(self.clock, times, side="left")
-        query = (keys * self.span + rank) * self.width
-        return np.searchsorted(self.packed, query, side="left").astype(np.int64)
+    def before(self, probe: Probe, shift: int = 0, key_add: int = 0) -> IntArray:
+        """Return each query's position: events of a lower key, or same key and time < cut.
 
-    def start(self, keys: IntArray) -> IntArray:
-        """Return the sorted position of each key's first event."""
-        query = keys * self.span * self.width
-        return np.searchsorted(self.packed, query, side="left").astype(np.int64)
+        The cut is ``probe.at - shift`` and the key ``probe.keys + key_add`` (a constant
+        offset keeps the probe's key order).
+        """
+        rank = probe.search(self.clock, probe.at - shift, probe.by_time)
+        query = ((probe.keys + key_add) * self.span + rank) * self.width
+        return probe.search(self.packed, query, probe.by_key)
+
+    def start(self, probe: Probe, key_add: int = 0) -> IntArray:
+        """Return the sorted position of each query key's first event."""
+        query = (probe.keys + key_add) * self.span * self.width
+        return probe.search(self.packed, query, probe.by_key)
 
     def sorted_values(self, values: npt.NDArray[np.int64]) -> IntArray:
         """Return per-event values in the timeline's sorted order."""
