@@ -64,12 +64,13 @@ def evaluate(
     for s in scored:
         result.models[s.name] = score_metrics(y, s, high_share)
         result.scores[s.name] = s
-    reference = result.scores[REFERENCE].score
-    for s in scored:
+    matrix = m.bootstrap_auc_draws(y, [s.score for s in scored], draws, seed)
+    ref_col = [s.name for s in scored].index(REFERENCE)
+    for col, s in enumerate(scored):
         if s.name != REFERENCE:
-            result.models[s.name].update(m.paired_bootstrap_auc(y, s.score, reference, draws, seed))
-            diff = result.models[s.name]["roc_auc"] - result.models[REFERENCE]["roc_auc"]
-            result.models[s.name]["auc_minus_dash"] = diff
+            vals = result.models[s.name]
+            vals.update(m.intervals_from_draws(matrix[:, col], matrix[:, ref_col]))
+            vals["auc_minus_dash"] = vals["roc_auc"] - result.models[REFERENCE]["roc_auc"]
     if oracle is not None:
         _add_oracle(result, oracle)
     return result

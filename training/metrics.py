@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
@@ -129,43 +130,43 @@ def _average_ranks(score: FloatArray) -> FloatArray:
     return ranks
 
 
-def _bootstrap_aucs(
-    y: BoolArray, score: FloatArray, reference: FloatArray, draws: int, seed: int
-) -> tuple[FloatArray, FloatArray]:
-    """Return per-draw AUCs of score and reference on shared resamples (chunked for memory)."""
+def bootstrap_auc_draws(
+    y: BoolArray, scores: Sequence[FloatArray], draws: int = 500, seed: int = 0
+) -> FloatArray:
+    """Return a (draws, len(scores)) matrix of AUCs on shared (paired) resamples of the rows."""
     rng = np.random.default_rng(seed)
-    n = len(y)
+    y_arr = np.asarray(y, dtype=bool)
+    arrays = [np.asarray(s, dtype=np.float64) for s in scores]
+    n = len(y_arr)
     chunk = max(1, min(draws, 2_000_000 // max(n, 1)))
-    out_s, out_r = [], []
+    out = []
     for start in range(0, draws, chunk):
         idx = rng.integers(0, n, size=(min(chunk, draws - start), n))
-        yb = y[idx]
-        out_s.append(_fast_auc(yb, score[idx]))
-        out_r.append(_fast_auc(yb, reference[idx]))
-    return np.concatenate(out_s), np.concatenate(out_r)
+        yb = y_arr[idx]
+        out.append(np.column_stack([_fast_auc(yb, a[idx]) for a in arrays]))
+    return np.vstack(out)
+
+
+def percentile_interval(values: FloatArray) -> tuple[float, float]:
+    """Return the 2.5th and 97.5th percentiles of the finite values."""
+    finite = values[np.isfinite(values)]
+    lo, hi = np.quantile(finite, [0.025, 0.975])
+    return float(lo), float(hi)
+
+
+def intervals_from_draws(auc: FloatArray, reference: FloatArray) -> dict[str, float]:
+    """Return 95% intervals for AUC and for AUC minus the reference's AUC (same draws)."""
+    lo, hi = percentile_interval(auc)
+    lo_d, hi_d = percentile_interval(auc - reference)
+    return {"auc_ci_low": lo, "auc_ci_high": hi, "auc_diff_ci_low": lo_d, "auc_diff_ci_high": hi_d}
 
 
 def paired_bootstrap_auc(
     y: BoolArray, score: FloatArray, reference: FloatArray, draws: int = 500, seed: int = 0
 ) -> dict[str, float]:
     """Return 95% paired bootstrap intervals for AUC(score) and AUC(score) - AUC(reference)."""
-    auc_s, auc_r = _bootstrap_aucs(
-        np.asarray(y, dtype=bool),
-        np.asarray(score, dtype=np.float64),
-        np.asarray(reference, dtype=np.float64),
-        draws,
-        seed,
-    )
-    diff = auc_s - auc_r
-    ok = np.isfinite(diff)
-    lo_s, hi_s = np.quantile(auc_s[ok], [0.025, 0.975])
-    lo_d, hi_d = np.quantile(diff[ok], [0.025, 0.975])
-    return {
-        "auc_ci_low": float(lo_s),
-        "auc_ci_high": float(hi_s),
-        "auc_diff_ci_low": float(lo_d),
-        "auc_diff_ci_high": float(hi_d),
-    }
+    matrix = bootstrap_auc_draws(y, [score, reference], draws, seed)
+    return intervals_from_draws(matrix[:, 0], matrix[:, 1])
 
 
 def headroom_captured(auc_model: float, auc_reference: float, auc_oracle: float) -> float:
