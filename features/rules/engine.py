@@ -11,17 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from features.case import Case
 from features.rules.config import RulesConfig, Thresholds, resolve
-from features.rules.inputs import INPUT_NAMES, RuleInputs, case_inputs
+from features.rules.inputs import case_inputs
 from features.rules.inputs_table import table_inputs
-from features.rules.predicates import Evaluation, check_table_predicates, evaluate
-from features.rules.reasons import actions_text, describe, field_inputs, reasons_text
+from features.rules.predicates import evaluate, plan
+from features.rules.reasons import describe
 from features.rules.results import StatutoryResult
 from features.rules.table import RuleTable, load_rule_table
+from features.rules.texts import batch_texts
 from features.vocab import GRADES
 
 COUNT_COLUMNS = ("yes_count", "dont_know_count", "not_answered_count", "unknown_count")
@@ -29,9 +29,8 @@ COUNT_COLUMNS = ("yes_count", "dont_know_count", "not_answered_count", "unknown_
 
 def _setup(config: RulesConfig | None) -> tuple[Thresholds, RuleTable]:
     th = resolve(config)
-    table = load_rule_table(th.version)
-    check_table_predicates(table)
-    return th, table
+    plan(th.version)  # checks every clause has a predicate, once per version
+    return th, load_rule_table(th.version)
 
 
 def grade_case(case: Case, config: RulesConfig | None = None) -> StatutoryResult:
@@ -51,58 +50,6 @@ def grade_case(case: Case, config: RulesConfig | None = None) -> StatutoryResult
         rules_version=th.version,
         non_default_thresholds=tuple(th.non_default.items()),
     )
-
-
-def _combine_codes(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Return dense codes of the pairs ``(a, b)`` (equal pairs, equal codes)."""
-    joint, _ = pd.factorize(a * (int(b.max(initial=0)) + 1) + b)
-    return np.asarray(joint, dtype=np.int64)
-
-
-def _clause_code(hit: npt.NDArray[np.bool_], values: list[npt.NDArray[np.int64]]) -> Any:
-    """Return 0 where the clause did not fire, else 1 + a code of the facts its reason names."""
-    code = hit.astype(np.int64)
-    for v in values:
-        v = np.where(hit, np.asarray(v, dtype=np.int64), 0)
-        code = np.where(hit, _combine_codes(code, v - int(v.min(initial=0))) + 1, 0)
-    return code
-
-
-def reason_groups(
-    x: RuleInputs, ev: Evaluation, th: Thresholds, table: RuleTable
-) -> npt.NDArray[np.int64]:
-    """Group rows whose fired clauses and reason facts are equal (so their text is equal)."""
-    n = len(x.yes_count)
-    group = np.zeros(n, dtype=np.int64)
-    for _, clause in table.clauses:
-        hit = np.broadcast_to(np.asarray(ev.clauses[clause.id], dtype=bool), (n,))
-        if hit.any():
-            values = [np.asarray(getattr(x, name)) for name in field_inputs(clause, th)]
-            group = _combine_codes(group, _clause_code(hit, values))
-    return group
-
-
-def _row(x: RuleInputs, rows: npt.NDArray[np.int64]) -> list[RuleInputs]:
-    cols = {name: np.asarray(getattr(x, name))[rows].tolist() for name in INPUT_NAMES}
-    return [RuleInputs(**{k: cols[k][i] for k in INPUT_NAMES}) for i in range(len(rows))]
-
-
-def _texts(
-    x: RuleInputs, ev: Evaluation, th: Thresholds, table: RuleTable
-) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-    """Return the actions and reasons text of every row, formatting each group once."""
-    group = reason_groups(x, ev, th, table)
-    _, first = np.unique(group, return_index=True)
-    ids = [c.id for _, c in table.clauses]
-    n = len(group)
-    hits = {c: np.broadcast_to(np.asarray(ev.clauses[c], dtype=bool), (n,))[first] for c in ids}
-    acts, reasons = [], []
-    for j, xi in enumerate(_row(x, first.astype(np.int64))):
-        actions = describe(table, th, [c for c in ids if hits[c][j]], xi)
-        acts.append(actions_text(actions))
-        reasons.append(reasons_text(actions))
-    dense = np.searchsorted(group[first], group)
-    return np.asarray(acts, dtype=object)[dense], np.asarray(reasons, dtype=object)[dense]
 
 
 def grade_table(
@@ -126,7 +73,7 @@ def grade_table(
     }
     for rule_id, fired in ev.rule_fired(table).items():
         out[rule_id] = np.broadcast_to(np.asarray(fired, dtype=bool), (n,)).copy()
-    out["actions"], out["reasons"] = _texts(x, ev, th, table)
+    out["actions"], out["reasons"] = batch_texts(x, ev, th, table)
     out["rules_version"] = th.version
     return pd.DataFrame(out, index=assessments.index)
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from features.asof import EventIndex, IntArray, to_seconds
+from features.asof import IntArray, to_seconds
 from features.contracts import ContractError, ContractFailure
 from features.dash import ANSWERS, QUESTION_IDS
 from features.rules.config import SECONDS_PER_DAY, Thresholds
@@ -23,6 +23,7 @@ from features.rules.inputs import (
     ORDER_KIND,
     RuleInputs,
 )
+from features.rules.windows import Clock, Queries
 from features.vocab import GRADES, OFFENCE_CATEGORIES
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -102,31 +103,6 @@ def _current_incidents(tables: Mapping[str, pd.DataFrame]) -> IntArray:
 
 
 @dataclass(frozen=True)
-class _Clock:
-    """Bounds shared by every index so one horizon covers every window and all history."""
-
-    origin: int
-    latest: int
-    horizon: int
-
-    @classmethod
-    def of(cls, th: Thresholds, *times: IntArray) -> _Clock:
-        present = [t for t in times if len(t)]
-        origin = min(int(t.min()) for t in present)
-        latest = max(int(t.max()) for t in present)
-        windows = (th.esc_window_s, th.rpt_window_s, th.csc_third_window_s)
-        return cls(origin, latest, max(latest - origin + 1, *windows))
-
-    def index(self, keys: IntArray, times: IntArray) -> EventIndex:
-        return EventIndex.build(keys, times, self.horizon, origin=self.origin, latest=self.latest)
-
-    def count(
-        self, idx: EventIndex, keys: IntArray, t: IntArray, window: int | None = None
-    ) -> IntArray:
-        return idx.count_before(keys, t, self.horizon if window is None else window, self.horizon)
-
-
-@dataclass(frozen=True)
 class _Frame:
     """The columns the history inputs need, as integer codes and epoch seconds."""
 
@@ -179,37 +155,40 @@ def _in_window(f: _Frame, window: int) -> IntArray:
     return ((s >= f.t - window) & (s < f.t)).astype(np.int64)
 
 
-def _incident_counts(f: _Frame, clock: _Clock, th: Thresholds) -> dict[str, IntArray]:
-    dyad, victim = f.inc_dyad[f.cur], f.inc_victim[f.cur]
+def _incident_counts(f: _Frame, clock: Clock, th: Thresholds) -> dict[str, IntArray]:
+    dyad = clock.queries(f.inc_dyad[f.cur], f.t)
+    victim = clock.queries(f.inc_victim[f.cur], f.t)
     d_idx, v_idx = clock.index(f.inc_dyad, f.inc_t), clock.index(f.inc_victim, f.inc_t)
     esc, third = th.esc_window_s, th.csc_third_window_s
     return {
-        "dyad_incidents": clock.count(d_idx, dyad, f.t, esc) - _in_window(f, esc) + 1,
-        "victim_incidents": clock.count(v_idx, victim, f.t, third) - _in_window(f, third) + 1,
+        "dyad_incidents": clock.count(d_idx, dyad, esc) - _in_window(f, esc) + 1,
+        "victim_incidents": clock.count(v_idx, victim, third) - _in_window(f, third) + 1,
+        **_marac(f, clock, victim),
     }
 
 
-def _marac(f: _Frame, clock: _Clock) -> dict[str, IntArray]:
+def _marac(f: _Frame, clock: Clock, victim: Queries) -> dict[str, IntArray]:
     from_events = f.ev_kind == MARAC_KIND
     keys = np.concatenate([f.ev_person[from_events], f.inc_victim[f.cur][f.referred]])
     times = np.concatenate([f.ev_t[from_events], f.t[f.referred]])
-    last = clock.index(keys, times).last_before(f.inc_victim[f.cur], f.t, clock.horizon)
+    last = clock.last_before(clock.index(keys, times), victim)
     age = np.full(len(f.t), -1, dtype=np.int64)
     found = last >= 0
     age[found] = f.t[found] - times[last[found]]
     days = np.where(age >= 0, age // SECONDS_PER_DAY, -1)
-    return {"marac_age_s": age.astype(np.int64), "marac_age_days": days.astype(np.int64)}
+    return {"marac_age_s": age, "marac_age_days": days.astype(np.int64)}
 
 
-def _perpetrator(f: _Frame, clock: _Clock) -> dict[str, Any]:
-    perp = f.inc_perp[f.cur]
+def _perpetrator(f: _Frame, clock: Clock) -> dict[str, Any]:
+    perp = clock.queries(f.inc_perp[f.cur], f.t)
     conv = np.zeros(len(f.ev_kind), dtype=bool)
     for kind in sorted(CONVICTION_KINDS):
         conv |= f.ev_kind == kind
-    orders, ended = f.ev_kind == ORDER_KIND, (f.ev_kind == ORDER_KIND) & f.ev_has_end
-    n_conv = clock.count(clock.index(f.ev_person[conv], f.ev_t[conv]), perp, f.t)
-    started = clock.count(clock.index(f.ev_person[orders], f.ev_t[orders]), perp, f.t)
-    stopped = clock.count(clock.index(f.ev_person[ended], f.ev_end[ended]), perp, f.t)
+    orders = f.ev_kind == ORDER_KIND
+    ended = orders & f.ev_has_end
+    n_conv = clock.count(clock.index(f.ev_person[conv], f.ev_t[conv]), perp)
+    started = clock.count(clock.index(f.ev_person[orders], f.ev_t[orders]), perp)
+    stopped = clock.count(clock.index(f.ev_person[ended], f.ev_end[ended]), perp)
     return {"relevant_convictions": n_conv, "order_active": started - stopped > 0}
 
 
@@ -220,7 +199,7 @@ def table_inputs(tables: Mapping[str, pd.DataFrame], th: Thresholds) -> RuleInpu
     yes, dont_know, not_answered = answer_counts(a)
     cur = _current_incidents(tables)
     f = _frame(tables, cur)
-    clock = _Clock.of(th, f.t, f.inc_t, f.ev_t, f.ev_end[f.ev_has_end])
+    clock = Clock.of(th, f.t, f.inc_t, f.ev_t, f.ev_end[f.ev_has_end])
     return RuleInputs(
         yes_count=yes,
         dont_know_count=dont_know,
@@ -233,6 +212,5 @@ def table_inputs(tables: Mapping[str, pd.DataFrame], th: Thresholds) -> RuleInpu
         severity=inc["severity"].to_numpy(dtype=np.int64)[cur],
         **{flag: inc[flag].to_numpy(dtype=bool)[cur] for flag in INCIDENT_FLAGS},
         **_incident_counts(f, clock, th),
-        **_marac(f, clock),
         **_perpetrator(f, clock),
     )

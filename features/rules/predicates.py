@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 from features.rules.config import Thresholds
 from features.rules.inputs import RuleInputs
-from features.rules.table import RuleTable
+from features.rules.table import RuleTable, load_rule_table
 from features.vocab import GRADE_RANK
 
 Predicate = Callable[[RuleInputs, Thresholds, Any], Any]
@@ -89,18 +90,39 @@ def _floor(clause_floor: str, x: RuleInputs, th: Thresholds) -> Any:
     return band_rank(x, th) if clause_floor == "band" else GRADE_RANK[clause_floor]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A table's clauses split into grade-setting steps and the rest, predicates resolved."""
+
+    grade_steps: tuple[tuple[str, Predicate, str], ...]
+    other_steps: tuple[tuple[str, Predicate], ...]
+
+
+@cache
+def plan(version: str) -> Plan:
+    """Return the evaluation plan of a rule-table version (checked and cached)."""
+    table = load_rule_table(version)
+    check_table_predicates(table)
+    clauses = [c for _, c in table.clauses]
+    return Plan(
+        grade_steps=tuple(
+            (c.id, PREDICATES[c.id], c.grade_floor) for c in clauses if c.grade_floor is not None
+        ),
+        other_steps=tuple((c.id, PREDICATES[c.id]) for c in clauses if c.grade_floor is None),
+    )
+
+
 def evaluate(x: RuleInputs, th: Thresholds, table: RuleTable) -> Evaluation:
     """Evaluate every clause: grade-setting ones first, then those that read the grade."""
     fired: dict[str, Any] = {}
     grade = x.officer_rank  # never below the officer's grade (R-PJ)
-    for _, clause in table.clauses:
-        if clause.grade_floor is not None:
-            hit = PREDICATES[clause.id](x, th, None)
-            fired[clause.id] = hit
-            grade = at_least(grade, _floor(clause.grade_floor, x, th) * hit)
-    for _, clause in table.clauses:
-        if clause.grade_floor is None:
-            fired[clause.id] = PREDICATES[clause.id](x, th, grade)
+    steps = plan(table.version)
+    for clause_id, predicate, floor in steps.grade_steps:
+        hit = predicate(x, th, None)
+        fired[clause_id] = hit
+        grade = at_least(grade, _floor(floor, x, th) * hit)
+    for clause_id, predicate in steps.other_steps:
+        fired[clause_id] = predicate(x, th, grade)
     return Evaluation(clauses=fired, grade_rank=grade)
 
 

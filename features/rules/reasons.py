@@ -6,14 +6,14 @@ the same text; the batch path calls it once per distinct combination of facts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Final
 
 from features.rules.config import Thresholds
 from features.rules.inputs import INPUT_NAMES, RuleInputs
 from features.rules.predicates import band_rank
 from features.rules.results import Action
-from features.rules.table import Clause, RuleTable
+from features.rules.table import Clause, Rule, RuleTable
 from features.vocab import GRADES, OFFENCE_CATEGORIES
 
 
@@ -54,6 +54,12 @@ def _context(clause: Clause, x: RuleInputs, th: Thresholds) -> dict[str, Any]:
     return ctx
 
 
+def rule_reason(rule: Rule, fired: Collection[str], x: RuleInputs, th: Thresholds) -> str | None:
+    """Return a rule's reason (its fired clauses' reasons joined), or None if none fired."""
+    parts = [c.reason.format_map(_context(c, x, th)) for c in rule.clauses if c.id in fired]
+    return "; ".join(parts) if parts else None
+
+
 def describe(
     table: RuleTable, th: Thresholds, fired: Iterable[str], x: RuleInputs
 ) -> tuple[Action, ...]:
@@ -61,17 +67,19 @@ def describe(
     hit = set(fired)
     actions: list[Action] = []
     for rule in table.rules:
-        parts = [c.reason.format_map(_context(c, x, th)) for c in rule.clauses if c.id in hit]
-        if parts:
-            actions.append(Action(rule.id, rule.action, "; ".join(parts), rule.source))
+        if hit.isdisjoint(rule.clause_ids):
+            continue
+        reason = rule_reason(rule, hit, x, th)
+        if reason is not None:
+            actions.append(Action(rule.id, rule.action, reason, rule.source))
     return tuple(actions)
 
 
-def actions_text(actions: tuple[Action, ...]) -> str:
+def actions_text(actions: Iterable[str]) -> str:
     """Return the distinct action names, in order, joined by ``;``."""
-    return ";".join(dict.fromkeys(a.action for a in actions))
+    return ";".join(dict.fromkeys(actions))
 
 
-def reasons_text(actions: tuple[Action, ...]) -> str:
-    """Return ``rule_id: reason`` for every action, joined by `` | ``."""
-    return " | ".join(f"{a.rule_id}: {a.reason}" for a in actions)
+def reasons_text(pairs: Iterable[tuple[str, str]]) -> str:
+    """Return ``rule_id: reason`` for every (rule id, reason) pair, joined by `` | ``."""
+    return " | ".join(f"{rule_id}: {reason}" for rule_id, reason in pairs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Final
@@ -23,11 +23,11 @@ class Clause:
     id: str
     reason: str
     grade_floor: str | None = None
+    fields: tuple[str, ...] = field(init=False)  # names the reason template refers to
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        """Return the names the reason template refers to, in order of appearance."""
-        return tuple(f for _, f, _, _ in string.Formatter().parse(self.reason) if f)
+    def __post_init__(self) -> None:
+        names = tuple(f for _, f, _, _ in string.Formatter().parse(self.reason) if f)
+        object.__setattr__(self, "fields", names)
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class Rule:
     action: str
     source: str
     clauses: tuple[Clause, ...]
+    clause_ids: frozenset[str] = field(init=False)  # ids of this rule's clauses
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clause_ids", frozenset(c.id for c in self.clauses))
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,11 @@ class RuleTable:
         """Return the rule ids in table order."""
         return tuple(r.id for r in self.rules)
 
-    @property
-    def clauses(self) -> tuple[tuple[Rule, Clause], ...]:
-        """Return every (rule, clause) pair in table order."""
-        return tuple((r, c) for r in self.rules for c in r.clauses)
+    clauses: tuple[tuple[Rule, Clause], ...] = field(init=False)  # (rule, clause) in order
+
+    def __post_init__(self) -> None:
+        pairs = tuple((r, c) for r in self.rules for c in r.clauses)
+        object.__setattr__(self, "clauses", pairs)
 
     def defaults(self) -> dict[str, Any]:
         """Return the default value of every threshold."""

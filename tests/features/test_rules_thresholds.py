@@ -1,0 +1,261 @@
+"""Each statutory rule at, just below and just above its threshold, and at window edges.
+
+Every scenario is graded by both entry points (one case, the whole table) and they must agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import pytest
+from factories import make_assessment, make_incident
+
+from features.case import case_from_tables
+from features.contracts import validate_tables
+from features.rules import LocalBands, RulesConfig, StatutoryResult, grade_case, grade_table
+
+T = pd.Timestamp("2024-06-01 12:00:00")
+DAY = pd.Timedelta(days=1)
+SEC = pd.Timedelta(seconds=1)
+Event = tuple[str, str, pd.Timedelta, pd.Timestamp | None]  # person, kind, before t, end
+
+
+def build(
+    *,
+    yes: int = 0,
+    prior: Sequence[tuple[pd.Timedelta, dict[str, Any]]] = (),
+    events: Sequence[Event] = (),
+    referred_prior: Sequence[int] = (),
+    answers: dict[str, str] | None = None,
+    incident: dict[str, Any] | None = None,
+    **assessment: Any,
+) -> dict[str, pd.DataFrame]:
+    """Return valid tables whose assessment ``A0`` is completed at ``T``."""
+    incidents = [make_incident("I0", str(T - pd.Timedelta(hours=1)), **(incident or {}))]
+    rows = [make_assessment("A0", "I0", str(T), yes=yes, **assessment, **(answers or {}))]
+    for i, (before, kw) in enumerate(prior):
+        incidents.append(make_incident(f"P{i}", str(T - before), **kw))
+        if i in referred_prior:
+            done = T - before + pd.Timedelta(minutes=30)
+            rows.append(make_assessment(f"B{i}", f"P{i}", str(done), referred_to_marac=True))
+    inc = pd.DataFrame(incidents)
+    people = sorted(set(inc["victim_id"]) | set(inc["perpetrator_id"]) | {e[0] for e in events})
+    return validate_tables(
+        {
+            "people": pd.DataFrame(
+                {
+                    "person_id": people,
+                    "sex": "female",
+                    "birth_year": 1980,
+                    "ethnicity": "white",
+                    "disability": False,
+                }
+            ),
+            "incidents": inc,
+            "dash_assessments": pd.DataFrame(rows),
+            "history_events": pd.DataFrame(
+                {
+                    "event_id": [f"E{i}" for i in range(len(events))],
+                    "person_id": [e[0] for e in events],
+                    "event_date": pd.to_datetime([T - e[2] for e in events]),
+                    "kind": [e[1] for e in events],
+                    "end_date": pd.to_datetime([e[3] for e in events]),
+                }
+            ),
+        }
+    )
+
+
+def grade(tables: dict[str, pd.DataFrame], config: RulesConfig | None = None) -> StatutoryResult:
+    """Grade ``A0`` both ways, assert the two agree, and return the single-case result."""
+    result = grade_case(case_from_tables(tables, "A0"), config)
+    frame = grade_table(tables, config)
+    row = frame.loc[frame["assessment_id"] == "A0"].iloc[0]
+    assert row["statutory_grade"] == result.grade
+    fired = {r for r in frame.columns if r.startswith("R-") and bool(row[r])}
+    assert fired == set(result.rule_ids)
+    assert row["reasons"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in result.actions)
+    assert row["yes_count"] == result.yes_count
+    return result
+
+
+def reason(result: StatutoryResult, rule_id: str) -> str:
+    (action,) = [a for a in result.actions if a.rule_id == rule_id]
+    return action.reason
+
+
+def dyad(before: pd.Timedelta, **kw: Any) -> tuple[pd.Timedelta, dict[str, Any]]:
+    return before, kw
+
+
+# --- R-VHR, R-PJ, R-IDVA, counts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("yes", "fires"), [(13, False), (14, True), (15, True)])
+def test_visible_high_risk_threshold(yes: int, fires: bool) -> None:
+    result = grade(build(yes=yes))
+    assert ("R-VHR" in result.rule_ids) is fires
+    assert result.grade == ("high" if fires else "standard")
+    assert ("R-IDVA" in result.rule_ids) is fires
+    if fires:
+        assert reason(result, "R-VHR").startswith(f"{yes} 'yes' answers (threshold 14)")
+
+
+def test_unknown_answers_are_counted_separately_not_as_no_or_yes() -> None:
+    answers = {"q14": "dont_know", "q15": "dont_know", "q16": "not_answered"}
+    result = grade(build(yes=16, answers=answers))
+    assert (result.yes_count, result.dont_know_count, result.not_answered_count) == (13, 2, 1)
+    assert result.unknown_count == 3
+    assert "R-VHR" not in result.rule_ids
+
+
+def test_configured_vhr_threshold_is_reported() -> None:
+    config = RulesConfig(vhr_min_yes=12)
+    result = grade(build(yes=12), config)
+    assert "R-VHR" in result.rule_ids and result.grade == "high"
+    assert dict(result.non_default_thresholds) == {"vhr_min_yes": 12}
+    assert "(threshold 12)" in reason(result, "R-VHR")
+
+
+@pytest.mark.parametrize(("officer", "grade_", "pj"), [
+    ("standard", "standard", False), ("medium", "medium", False), ("high", "high", True),
+])  # fmt: skip
+def test_never_below_the_officers_grade(officer: str, grade_: str, pj: bool) -> None:
+    result = grade(build(yes=2, officer_grade=officer))
+    assert result.grade == grade_
+    assert ("R-PJ" in result.rule_ids) is pj
+    assert ("R-IDVA" in result.rule_ids) is pj
+
+
+def test_dvds_concern_sets_at_least_medium() -> None:
+    result = grade(build(yes=1, dvds_concern=True))
+    assert result.grade == "medium" and "R-DVDS" in result.rule_ids
+    assert grade(build(yes=15, dvds_concern=True)).grade == "high"
+
+
+# --- local bands (off by default, raise only) -----------------------------------------------
+
+BANDS = RulesConfig(local_bands=LocalBands(medium_min_yes=10, high_min_yes=14))
+
+
+def test_local_bands_are_off_by_default() -> None:
+    result = grade(build(yes=12))
+    assert result.grade == "standard" and "R-BAND" not in result.rule_ids
+
+
+@pytest.mark.parametrize(("yes", "expected"), [(9, "standard"), (10, "medium"), (13, "medium"),
+                                               (14, "high")])  # fmt: skip
+def test_local_bands_raise(yes: int, expected: str) -> None:
+    result = grade(build(yes=yes), BANDS)
+    assert result.grade == expected
+    assert ("R-BAND" in result.rule_ids) is (expected != "standard")
+    assert dict(result.non_default_thresholds)["local_bands"] == {
+        "medium_min_yes": 10,
+        "high_min_yes": 14,
+    }
+
+
+def test_local_bands_never_reduce() -> None:
+    assert grade(build(yes=3, officer_grade="high"), BANDS).grade == "high"
+    assert grade(build(yes=3, dvds_concern=True), BANDS).grade == "medium"
+
+
+# --- R-ESC: dyad incidents in the window, current included ----------------------------------
+
+
+@pytest.mark.parametrize(("oldest", "fires"), [
+    (365 * DAY, True),  # exactly 365 days before the assessment: inside the window
+    (365 * DAY + SEC, False),  # one second older: outside
+    (10 * DAY, True),
+])  # fmt: skip
+def test_escalation_window_edge(oldest: pd.Timedelta, fires: bool) -> None:
+    result = grade(build(prior=[dyad(30 * DAY), dyad(oldest)]))
+    assert ("R-ESC" in result.rule_ids) is fires
+    if fires:
+        assert reason(result, "R-ESC").startswith(
+            "3 police-recorded DA incidents between the same victim and perpetrator "
+            "in the 365 days up to this assessment (threshold 3)"
+        )
+
+
+def test_escalation_counts_only_the_same_dyad() -> None:
+    other = [dyad(5 * DAY, perp="X2"), dyad(6 * DAY, victim="V2")]
+    assert "R-ESC" not in grade(build(prior=[dyad(30 * DAY), *other])).rule_ids
+    assert "R-ESC" not in grade(build(prior=[dyad(30 * DAY)])).rule_ids  # 2 < 3
+
+
+def test_escalation_same_day_incident_counts() -> None:
+    result = grade(build(prior=[dyad(pd.Timedelta(hours=3)), dyad(pd.Timedelta(hours=5))]))
+    assert "R-ESC" in result.rule_ids
+
+
+def test_escalation_thresholds_are_configurable() -> None:
+    tables = build(prior=[dyad(100 * DAY), dyad(200 * DAY)])
+    assert "R-ESC" not in grade(tables, RulesConfig(esc_window_days=180)).rule_ids
+    assert "R-ESC" not in grade(tables, RulesConfig(esc_min_incidents=4)).rule_ids
+    assert "R-ESC" in grade(tables, RulesConfig(esc_min_incidents=2, esc_window_days=180)).rule_ids
+
+
+# --- R-RPT: MARAC referral for the victim in the past 365 days ------------------------------
+
+
+def marac(before: pd.Timedelta, person: str = "V1") -> Event:
+    return (person, "marac_referral", before, None)
+
+
+@pytest.mark.parametrize(("before", "fires"), [
+    (365 * DAY, True), (365 * DAY + SEC, False), (pd.Timedelta(hours=2), True), (SEC, True),
+])  # fmt: skip
+def test_repeat_marac_window_edge(before: pd.Timedelta, fires: bool) -> None:
+    result = grade(build(events=[marac(before)]))
+    assert ("R-RPT" in result.rule_ids) is fires
+
+
+def test_repeat_marac_reason_names_the_days() -> None:
+    result = grade(build(events=[marac(120 * DAY)]))
+    assert reason(result, "R-RPT").startswith(
+        "a MARAC referral for the victim 120 days before this assessment (within 365 days)"
+    )
+
+
+def test_repeat_marac_ignores_the_perpetrators_referral_and_later_ones() -> None:
+    assert "R-RPT" not in grade(build(events=[marac(10 * DAY, person="X1")])).rule_ids
+    assert "R-RPT" not in grade(build(events=[marac(-DAY)])).rule_ids  # after t: not yet known
+
+
+def test_repeat_marac_from_a_prior_assessment_referral() -> None:
+    tables = build(prior=[dyad(200 * DAY)], referred_prior=[0])
+    assert "R-RPT" in grade(tables).rule_ids
+    older = build(prior=[dyad(400 * DAY)], referred_prior=[0])
+    assert "R-RPT" not in grade(older).rule_ids
+
+
+@pytest.mark.parametrize(("category", "fires"), [
+    ("stalking_harassment", True), ("sexual", True), ("violence_without_injury", True),
+    ("coercive_control", False), ("criminal_damage", False),
+])  # fmt: skip
+def test_repeat_marac_seed004_definition(category: str, fires: bool) -> None:
+    tables = build(events=[marac(50 * DAY)], incident={"offence_category": category})
+    assert "R-RPT" in grade(tables).rule_ids  # the current definition counts any abuse
+    seed004 = grade(tables, RulesConfig(rpt_definition="seed004"))
+    assert ("R-RPT" in seed004.rule_ids) is fires
+
+
+# --- R-DVDS convictions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("person", "kind", "before", "fires"), [
+    ("X1", "da_conviction", 900 * DAY, True),
+    ("X1", "violent_conviction", SEC, True),
+    ("X1", "other_conviction", 900 * DAY, False),
+    ("V1", "da_conviction", 900 * DAY, False),
+    ("X1", "da_conviction", -DAY, False),
+])  # fmt: skip
+def test_dvds_relevant_convictions(
+    person: str, kind: str, before: pd.Timedelta, fires: bool
+) -> None:
+    result = grade(build(events=[(person, kind, before, None)]))
+    assert ("R-DVDS" in result.rule_ids) is fires
+    assert result.grade == "standard"  # convictions prompt DVDS, they do not set the grade
