@@ -32,6 +32,8 @@ from features.history_input import (
 from features.registry import feature_names
 from features.timeline import FloatArray, IntArray
 
+BoolArray = npt.NDArray[np.bool_]
+
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -59,19 +61,19 @@ class _People:
         )
 
 
-def _answer_matrix(columns: Mapping[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
-    yes = np.zeros((n, len(QUESTION_IDS)), dtype=bool)
-    no = np.zeros((n, len(QUESTION_IDS)), dtype=bool)
-    for i, q in enumerate(QUESTION_IDS):
-        answers = np.asarray(columns[q], dtype=object)
-        yes[:, i] = answers == "yes"
-        no[:, i] = answers == "no"
-    return yes, no
+def _answer_matrix(columns: Mapping[str, Any], n: int) -> tuple[BoolArray, BoolArray]:
+    if n == 0:
+        empty = np.zeros((0, len(QUESTION_IDS)), dtype=bool)
+        return empty, empty
+    answers = np.array([columns[q] for q in QUESTION_IDS], dtype=object).T
+    return answers == "yes", answers == "no"
 
 
 def _query(case: Case) -> Queries:
     inc, ass = case.incident, case.assessment
-    yes, no = _answer_matrix({q: [ass[q]] for q in QUESTION_IDS}, 1)
+    answers = [ass[q] for q in QUESTION_IDS]
+    yes = np.array([[a == "yes" for a in answers]], dtype=bool)
+    no = np.array([[a == "no" for a in answers]], dtype=bool)
 
     def one(value: int) -> IntArray:
         return np.array([value], dtype=np.int64)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -27,6 +27,7 @@ class PersonHistory:
     starts: Timeline
     ends: Timeline
     probes: Mapping[str, Probe]
+    cache: dict[tuple[int, str, str], tuple[IntArray, IntArray]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, events: PersonEvents, queries: Queries) -> PersonHistory:
@@ -40,8 +41,11 @@ class PersonHistory:
         return cls(Timeline.build(keys, events.start), ends, probes)
 
     def _span(self, tl: Timeline, role: str, kind: str) -> tuple[IntArray, IntArray]:
-        probe, code = self.probes[role], KIND_CODE[kind]
-        return tl.start(probe, key_add=code), tl.before(probe, key_add=code)
+        cache_key = (id(tl), role, kind)
+        if cache_key not in self.cache:
+            probe, code = self.probes[role], KIND_CODE[kind]
+            self.cache[cache_key] = tl.start(probe, key_add=code), tl.before(probe, key_add=code)
+        return self.cache[cache_key]
 
     def ever(self, role: str, kind: str) -> IntArray:
         """Count the role's events of this kind that started strictly before the cut."""
@@ -51,7 +55,7 @@ class PersonHistory:
     def within(self, role: str, kind: str, ns: int) -> IntArray:
         """Count the role's events of this kind in ``[cut - ns, cut)``."""
         probe, code = self.probes[role], KIND_CODE[kind]
-        hi = self.starts.before(probe, key_add=code)
+        _, hi = self._span(self.starts, role, kind)
         return hi - self.starts.before(probe, shift=ns, key_add=code)
 
     def active(self, role: str, kind: str) -> IntArray:

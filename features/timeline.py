@@ -78,9 +78,9 @@ class Probe:
     def search(self, sorted_values: IntArray, queries: IntArray, by: IntArray | None) -> IntArray:
         """Return ``searchsorted(sorted_values, queries)``, searching in the order ``by``."""
         if by is None:
-            return np.searchsorted(sorted_values, queries).astype(np.int64)
+            return sorted_values.searchsorted(queries)
         out = np.empty(len(queries), dtype=np.int64)
-        out[by] = np.searchsorted(sorted_values, queries[by])
+        out[by] = sorted_values.searchsorted(queries[by])
         return out
 
 
