@@ -34,15 +34,17 @@ def feature_schema() -> pa.DataFrameSchema:
 
 
 def feature_summary(frame: pd.DataFrame) -> dict[str, Any]:
-    """Summarise a feature frame: rows, feature count, and missing share per family."""
+    """Summarise a feature frame: rows, feature count, missing share per family and feature."""
     missing: dict[str, float] = {}
     for family in FAMILIES:
         names = [n for n in family_features(family) if n in frame.columns]
         cells = len(frame) * len(names)
         count = int(frame[names].isna().to_numpy().sum()) if cells else 0
         missing[family] = count / cells if cells else 0.0
+    by_feature = frame.isna().mean().round(6) if len(frame) else frame.isna().sum()
     return {
         "rows": len(frame),
         "features": int(frame.shape[1]),
         "missing_share_by_family": missing,
+        "missing_share_by_feature": {str(k): float(v) for k, v in by_feature.items() if v > 0},
     }

@@ -126,6 +126,9 @@ def test_summary_and_progress(tables: dict[str, pd.DataFrame]) -> None:
     assert summary["rows"] == 3 and summary["features"] == len(FEATURES)
     assert set(summary["missing_share_by_family"]) == set(FAMILIES)
     assert summary["missing_share_by_family"]["current_incident"] == 0.0
+    assert summary["missing_share_by_feature"]["days_since_last_dyad_incident"] == pytest.approx(
+        2 / 3
+    )
 
 
 def test_no_assessments_gives_an_empty_valid_frame(tables: dict[str, pd.DataFrame]) -> None:
