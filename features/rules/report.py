@@ -30,15 +30,19 @@ class GradeSummary:
 
 def write_grades(frame: pd.DataFrame, out_path: Path) -> Path:
     """Write a graded frame as Parquet or CSV, chosen by the file suffix."""
-    out_path = Path(out_path)
+    out_path = _checked_suffix(Path(out_path))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if out_path.suffix == ".parquet":
         frame.to_parquet(out_path, index=False)
-    elif out_path.suffix == ".csv":
-        frame.to_csv(out_path, index=False)
     else:
-        raise ValueError(f"{out_path}: use a .parquet or .csv suffix")
+        frame.to_csv(out_path, index=False)
     return out_path
+
+
+def _checked_suffix(path: Path) -> Path:
+    if path.suffix not in (".parquet", ".csv"):
+        raise ValueError(f"{path}: use a .parquet or .csv suffix")
+    return path
 
 
 def summarise(frame: pd.DataFrame, config: RulesConfig | None, path: Path) -> GradeSummary:
@@ -65,6 +69,7 @@ def grade_cohort_to_file(
     tables: Mapping[str, pd.DataFrame], out_path: Path, config: RulesConfig | None = None
 ) -> GradeSummary:
     """Grade a cohort, write grades, actions and reasons per assessment, and return the counts."""
+    _checked_suffix(Path(out_path))  # fail before the work, not after
     frame = grade_table(tables, config)
     path = write_grades(frame, Path(out_path))
     return summarise(frame, config, path)
