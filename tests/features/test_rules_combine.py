@@ -8,7 +8,9 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features.rules import ADVISORY_NOTE, Action, ModelView, StatutoryResult, combine
+from features.case import Case
+from features.dash import QUESTION_IDS
+from features.rules import ADVISORY_NOTE, Action, ModelView, StatutoryResult, combine, grade_case
 from features.rules.combine import REVIEW_ACTION, REVIEW_RULE_ID
 from features.rules.table import load_rule_table
 from features.vocab import GRADE_RANK, GRADES
@@ -123,3 +125,32 @@ def test_missing_model_gives_the_statutory_result_and_the_note() -> None:
     rec = combine(statutory, None)
     assert (rec.grade, rec.actions, rec.review_suggested) == ("medium", (), False)
     assert rec.to_dict()["model"] is None
+
+
+def _case(yes: int, officer: str) -> Case:
+    answers = {q: ("yes" if i < yes else "no") for i, q in enumerate(QUESTION_IDS)}
+    assessment = {"assessment_id": "A1", "completed_at": "2024-05-01T10:00:00",
+                  "officer_grade": officer, "referred_to_marac": False, "dvds_concern": False,
+                  **answers}  # fmt: skip
+    incident = {"incident_id": "I1", "occurred_at": "2024-05-01T09:00:00", "victim_id": "V",
+                "perpetrator_id": "X", "offence_category": "violence_without_injury",
+                "crime_recorded": True, "severity": 2, "injury": False, "weapon": False,
+                "strangulation": False, "children_present": False, "child_involved": False,
+                "child_called_police": False, "victim_pregnant": False,
+                "child_abuse_marker_at_address": False}  # fmt: skip
+    return Case(assessment=assessment, incident=incident)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 27), st.sampled_from(GRADES), models)
+def test_real_high_cases_keep_marac_and_idva(
+    yes: int, officer: str, model: ModelView | None
+) -> None:
+    statutory = grade_case(_case(yes, officer))
+    rec = combine(statutory, model)
+    if yes >= 14 or officer == "high":
+        assert rec.grade == "high"
+        kept = {a.action for a in rec.actions}
+        assert {"marac_referral", "idva_referral"} <= kept
+        assert not rec.review_suggested
+    assert rec.actions[: len(statutory.actions)] == statutory.actions
