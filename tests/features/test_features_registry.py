@@ -135,3 +135,12 @@ def test_no_assessments_gives_an_empty_valid_frame(tables: dict[str, pd.DataFram
     tables["dash_assessments"] = tables["dash_assessments"].iloc[:0]
     frame = build_features(tables)
     assert frame.shape == (0, len(FEATURES))
+
+
+def test_broken_links_are_named(tables: dict[str, pd.DataFrame]) -> None:
+    missing = dict(tables, dash_assessments=tables["dash_assessments"].assign(incident_id="I9"))
+    with pytest.raises(ValueError, match="must be in incidents"):
+        build_features(missing)
+    doubled = pd.concat([tables["incidents"], tables["incidents"].iloc[:1]], ignore_index=True)
+    with pytest.raises(ValueError, match="must be unique"):
+        build_features(dict(tables, incidents=doubled))
