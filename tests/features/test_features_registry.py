@@ -144,3 +144,31 @@ def test_broken_links_are_named(tables: dict[str, pd.DataFrame]) -> None:
     doubled = pd.concat([tables["incidents"], tables["incidents"].iloc[:1]], ignore_index=True)
     with pytest.raises(ValueError, match="must be unique"):
         build_features(dict(tables, incidents=doubled))
+
+
+def _as_json(columns: dict[str, np.ndarray]) -> dict[str, list[object]]:
+    def plain(v: object) -> object:
+        if isinstance(v, np.datetime64):
+            return None if np.isnat(v) else str(pd.Timestamp(v))
+        return v.item() if isinstance(v, np.generic) else v
+
+    return {k: [plain(v) for v in values] for k, values in columns.items()}
+
+
+def test_request_shaped_case_gives_the_same_vector(tables: dict[str, pd.DataFrame]) -> None:
+    from features.case import Case
+
+    for aid in ("A1", "A2", "A3"):
+        case = case_from_tables(tables, aid)
+        plain = Case(
+            assessment={
+                k: str(v) if isinstance(v, pd.Timestamp) else v for k, v in case.assessment.items()
+            },
+            incident={
+                k: str(v) if isinstance(v, pd.Timestamp) else v for k, v in case.incident.items()
+            },
+            incidents=_as_json(case.incidents),  # type: ignore[arg-type]
+            history_events=_as_json(case.history_events),  # type: ignore[arg-type]
+            prior_assessments=_as_json(case.prior_assessments),  # type: ignore[arg-type]
+        )
+        assert np.array_equal(case_features(plain), case_features(case), equal_nan=True)
