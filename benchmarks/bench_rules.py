@@ -27,9 +27,9 @@ from features.vocab import GRADES, HISTORY_KINDS, OFFENCE_CATEGORIES
 DAY = np.int64(86_400_000_000_000)
 
 
-def synthetic_tables(n: int, seed: int = 0) -> dict[str, pd.DataFrame]:
+def synthetic_tables(n: int, seed: int = 0, per_victim: int = 3) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    n_victims = max(n // 3, 1)
+    n_victims = max(n // per_victim, 1)
     victim = rng.integers(0, n_victims, n)
     perp = n_victims + (victim * 7 + rng.integers(0, 2, n)) % max(n_victims // 2, 1)
     start = np.datetime64("2019-01-01", "ns").astype(np.int64)
@@ -170,14 +170,15 @@ def main() -> None:
     build = time.perf_counter() - t0
     table = bench_table(tables, args.repeats)
     peer = bench_peer(tables, args.peer_sample, args.rows)
-    small = synthetic_tables(20_000, seed=1)
-    case = bench_case(small, args.case_calls, seed=2)
+    case = bench_case(synthetic_tables(20_000, seed=1), args.case_calls, seed=2)
+    heavy = bench_case(synthetic_tables(20_000, seed=3, per_victim=40), args.case_calls, seed=4)
     out = {
         "benchmark": "rules",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "build_tables_seconds": build,
         "grade_table": table,
         "grade_case": case,
+        "grade_case_long_history": heavy,
         "peer_pandas_apply": peer,
         "speedup_vs_peer": peer["extrapolated_seconds"] / table["seconds_best"],
     }

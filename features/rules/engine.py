@@ -7,6 +7,7 @@ Both compute :class:`RuleInputs` (scalars or arrays), run the same predicates
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -75,7 +76,15 @@ def grade_table(
         out[rule_id] = np.broadcast_to(np.asarray(fired, dtype=bool), (n,)).copy()
     out["actions"], out["reasons"] = batch_texts(x, ev, th, table)
     out["rules_version"] = th.version
+    out["non_default_thresholds"] = pd.Categorical.from_codes(
+        np.zeros(n, dtype=np.int64), categories=pd.Index([non_default_json(th)])
+    )
     return pd.DataFrame(out, index=assessments.index)
+
+
+def non_default_json(th: Thresholds) -> str:
+    """Return the thresholds that differ from the rule table's defaults, as JSON."""
+    return json.dumps(th.non_default, sort_keys=True)
 
 
 def _empty(table: RuleTable) -> pd.DataFrame:
@@ -83,5 +92,6 @@ def _empty(table: RuleTable) -> pd.DataFrame:
     columns["statutory_grade"] = pd.Series([], dtype=object)
     columns |= {c: pd.Series([], dtype=np.int64) for c in COUNT_COLUMNS}
     columns |= {r: pd.Series([], dtype=bool) for r in table.rule_ids}
-    columns |= {c: pd.Series([], dtype=object) for c in ("actions", "reasons", "rules_version")}
+    text = ("actions", "reasons", "rules_version", "non_default_thresholds")
+    columns |= {c: pd.Series([], dtype=object) for c in text}
     return pd.DataFrame(columns)

@@ -126,7 +126,8 @@ def _offence_code(incident: Mapping[str, Any]) -> int:
 
 def _guard(case: Case, t: int, *times: list[int]) -> None:
     """Raise the case's point-in-time failures when any history is dated at or after ``t``."""
-    if any(s >= t for column in times for s in column) or seconds(case.incident["occurred_at"]) > t:
+    latest = max((max(column, default=NAT) for column in times), default=NAT)
+    if latest >= t or seconds(case.incident["occurred_at"]) > t:
         failures = check_case(case)
         if failures:
             raise ContractError(failures)
