@@ -107,6 +107,11 @@ def seconds_list(values: Any) -> list[int]:
     return out
 
 
+def plain(values: Any) -> list[Any]:
+    """Return a case column as a Python list (numpy arrays and request-shaped lists alike)."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
 def _grade_rank(assessment: Mapping[str, Any]) -> int:
     grade = assessment.get("officer_grade")
     if grade not in GRADE_RANK:
@@ -160,14 +165,14 @@ def _history_counts(
     case: Case, th: Thresholds, t: int, occurred: list[int], event_t: list[int], assessed: list[int]
 ) -> dict[str, Any]:
     v, p = case.victim_id, case.perpetrator_id
-    victims, perps = case.incidents["victim_id"].tolist(), case.incidents["perpetrator_id"].tolist()
+    victims, perps = plain(case.incidents["victim_id"]), plain(case.incidents["perpetrator_id"])
     esc_lo, third_lo = t - th.esc_window_s, t - th.csc_third_window_s
     dyad = victim = 0
     for iv, ip, s in zip(victims, perps, occurred, strict=True):
         if iv == v and s < t:
             dyad += ip == p and s >= esc_lo
             victim += s >= third_lo
-    victim_of = dict(zip(case.incidents["incident_id"].tolist(), victims, strict=True))
+    victim_of = dict(zip(plain(case.incidents["incident_id"]), victims, strict=True))
     last = _last_marac(case, v, t, event_t, assessed, victim_of)
     convictions, active = _perpetrator_events(case, p, t, event_t)
     age = t - last if last != NAT else -1
@@ -187,11 +192,11 @@ def _last_marac(
     """Return the latest MARAC referral for victim ``v`` strictly before ``t`` (or ``NAT``)."""
     last = NAT
     ev = case.history_events
-    for person, kind, s in zip(ev["person_id"].tolist(), ev["kind"].tolist(), event_t, strict=True):
+    for person, kind, s in zip(plain(ev["person_id"]), plain(ev["kind"]), event_t, strict=True):
         if person == v and kind == MARAC_KIND and last < s < t:
             last = s
     pa = case.prior_assessments
-    rows = zip(pa["incident_id"].tolist(), pa["referred_to_marac"].tolist(), assessed, strict=True)
+    rows = zip(plain(pa["incident_id"]), plain(pa["referred_to_marac"]), assessed, strict=True)
     for incident_id, referred, s in rows:
         if referred and victim_of.get(incident_id) == v and last < s < t:
             last = s
@@ -204,7 +209,7 @@ def _perpetrator_events(case: Case, p: str, t: int, event_t: list[int]) -> tuple
     ends = seconds_list(ev["end_date"]) if len(event_t) else []
     convictions, active = 0, False
     for person, kind, s, end in zip(
-        ev["person_id"].tolist(), ev["kind"].tolist(), event_t, ends, strict=True
+        plain(ev["person_id"]), plain(ev["kind"]), event_t, ends, strict=True
     ):
         if person != p or s >= t:
             continue

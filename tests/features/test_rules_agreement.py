@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.case import case_from_tables
+from features.case import Case, case_from_tables
 from features.contracts import validate_tables
 from features.dash import ANSWERS, QUESTION_IDS
 from features.rules import LocalBands, RulesConfig, grade_case, grade_table
@@ -107,13 +107,36 @@ def assessment_row_template() -> dict[str, object]:
             "referred_to_marac": False, "dvds_concern": False}  # fmt: skip
 
 
+def _json_value(v: object) -> object:
+    if isinstance(v, np.datetime64 | pd.Timestamp):
+        return None if pd.isna(v) else str(pd.Timestamp(v))
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def request_shaped(case: Case) -> Case:
+    """Return the case as an API request would carry it: lists, ISO strings, None."""
+    columns = [
+        {k: [_json_value(v) for v in values] for k, values in table.items()}
+        for table in (case.incidents, case.history_events, case.prior_assessments)
+    ]
+    return Case(
+        assessment={k: _json_value(v) for k, v in case.assessment.items()},
+        incident={k: _json_value(v) for k, v in case.incident.items()},
+        incidents=columns[0],  # type: ignore[arg-type]
+        history_events=columns[1],  # type: ignore[arg-type]
+        prior_assessments=columns[2],  # type: ignore[arg-type]
+    )
+
+
 def assert_agree(tables: dict[str, pd.DataFrame], config: RulesConfig | None) -> None:
     frame = grade_table(tables, config)
     assert list(frame["assessment_id"]) == list(tables["dash_assessments"]["assessment_id"])
     rules = [c for c in frame.columns if c.startswith("R-")]
     for got in frame.to_dict("records"):
         aid = got["assessment_id"]
-        one = grade_case(case_from_tables(tables, aid), config)
+        case = case_from_tables(tables, aid)
+        one = grade_case(case, config)
+        assert grade_case(request_shaped(case), config) == one  # JSON-shaped input, same result
         assert one.grade == got["statutory_grade"], aid
         assert {r for r in rules if got[r]} == set(one.rule_ids), aid
         assert got["reasons"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in one.actions)
