@@ -31,19 +31,25 @@ class ModelView:
     @property
     def usable(self) -> bool:
         """Return whether the band is a known grade and the probability lies in [0, 1]."""
-        p = self.probability
-        ok_p = isinstance(p, int | float) and math.isfinite(p) and 0.0 <= p <= 1.0
-        return self.band in GRADE_RANK and ok_p
+        p = _finite(self.probability)
+        return str(self.band) in GRADE_RANK and p is not None and 0.0 <= p <= 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (a non-finite probability becomes null)."""
-        p = self.probability
-        finite = isinstance(p, int | float) and math.isfinite(p)
         return {
-            "band": self.band,
-            "probability": float(p) if finite else None,
+            "band": str(self.band),
+            "probability": _finite(self.probability),
             "model_version": self.model_version,
         }
+
+
+def _finite(value: object) -> float | None:
+    """Return ``value`` as a finite float (numpy scalars included), else None."""
+    try:
+        p = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return p if math.isfinite(p) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,9 @@ def _review(statutory: StatutoryResult, model: ModelView) -> Action:
 def combine(statutory: StatutoryResult, model: ModelView | None) -> Recommendation:
     """Keep the statutory grade and every action; add a review if the model band is higher."""
     higher = (
-        model is not None and model.usable and GRADE_RANK[model.band] > GRADE_RANK[statutory.grade]
+        model is not None
+        and model.usable
+        and GRADE_RANK[str(model.band)] > GRADE_RANK[statutory.grade]
     )
     actions = statutory.actions + ((_review(statutory, model),) if higher and model else ())
     return Recommendation(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,9 +48,16 @@ def statutory_results(draw: st.DrawFn) -> StatutoryResult:
 
 probabilities = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(width=32).map(np.float32),  # numpy scalars, as the scorer returns them
+    st.floats(min_value=0, max_value=1).map(np.float64),
     st.sampled_from([0.0, 1.0, -0.0, 1e-300, 1 - 1e-16, 1.0000001, -1e-9, math.nan, math.inf]),
 )
-bands = st.one_of(st.sampled_from(GRADES), st.text(max_size=10), st.sampled_from(["HIGH", ""]))
+bands = st.one_of(
+    st.sampled_from(GRADES),
+    st.sampled_from(GRADES).map(np.str_),
+    st.text(max_size=10),
+    st.sampled_from(["HIGH", ""]),
+)
 models = st.one_of(
     st.none(),
     st.builds(ModelView, band=bands, probability=probabilities,
@@ -58,7 +66,7 @@ models = st.one_of(
 
 
 def usable(model: ModelView) -> bool:
-    p = model.probability
+    p = float(model.probability)
     return model.band in GRADES and math.isfinite(p) and 0.0 <= p <= 1.0
 
 
@@ -92,7 +100,7 @@ def test_review_suggested_iff_model_band_above_statutory_grade(
         review = rec.actions[-1]
         assert review.action == REVIEW_ACTION
         assert f"band is {model.band}" in review.reason
-        assert f"probability {model.probability:.2f}" in review.reason
+        assert f"probability {float(model.probability):.2f}" in review.reason
 
 
 @settings(max_examples=300, deadline=None)
