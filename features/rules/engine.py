@@ -22,7 +22,7 @@ from features.rules.predicates import evaluate, plan
 from features.rules.reasons import describe
 from features.rules.results import StatutoryResult
 from features.rules.table import RuleTable, load_rule_table
-from features.rules.texts import batch_texts
+from features.rules.texts import basis_text, batch_texts
 from features.vocab import GRADES
 
 COUNT_COLUMNS = ("yes_count", "dont_know_count", "not_answered_count", "unknown_count")
@@ -50,6 +50,7 @@ def grade_case(case: Case, config: RulesConfig | None = None) -> StatutoryResult
         unknown_count=x.dont_know_count + x.not_answered_count,
         rules_version=th.version,
         non_default_thresholds=tuple(th.non_default.items()),
+        grade_basis=tuple(source for source, hit in ev.basis.items() if hit),
     )
 
 
@@ -74,6 +75,7 @@ def grade_table(
     }
     for rule_id, fired in ev.rule_fired(table).items():
         out[rule_id] = np.broadcast_to(np.asarray(fired, dtype=bool), (n,)).copy()
+    out["grade_basis"] = basis_text(ev, n)
     out["actions"], out["reasons"] = batch_texts(x, ev, th, table)
     out["rules_version"] = th.version
     out["non_default_thresholds"] = pd.Categorical.from_codes(
@@ -92,6 +94,6 @@ def _empty(table: RuleTable) -> pd.DataFrame:
     columns["statutory_grade"] = pd.Series([], dtype=object)
     columns |= {c: pd.Series([], dtype=np.int64) for c in COUNT_COLUMNS}
     columns |= {r: pd.Series([], dtype=bool) for r in table.rule_ids}
-    text = ("actions", "reasons", "rules_version", "non_default_thresholds")
+    text = ("grade_basis", "actions", "reasons", "rules_version", "non_default_thresholds")
     columns |= {c: pd.Series([], dtype=object) for c in text}
     return pd.DataFrame(columns)

@@ -17,6 +17,7 @@ from features.rules.table import RuleTable, load_rule_table
 from features.vocab import GRADE_RANK
 
 Predicate = Callable[[RuleInputs, Thresholds, Any], Any]
+OFFICER_BASIS: Final[str] = "officer_grade"
 
 
 def negate(flag: Any) -> Any:
@@ -74,6 +75,7 @@ class Evaluation:
 
     clauses: dict[str, Any]
     grade_rank: Any
+    basis: dict[str, Any]  # per source (officer's grade, grade-setting rule): sets the grade
 
     def rule_fired(self, table: RuleTable) -> dict[str, Any]:
         """Return, per rule id, whether any of its clauses fired."""
@@ -94,7 +96,7 @@ def _floor(clause_floor: str, x: RuleInputs, th: Thresholds) -> Any:
 class Plan:
     """A table's clauses split into grade-setting steps and the rest, predicates resolved."""
 
-    grade_steps: tuple[tuple[str, Predicate, str], ...]
+    grade_steps: tuple[tuple[str, Predicate, str, str], ...]  # clause, predicate, floor, rule
     other_steps: tuple[tuple[str, Predicate], ...]
 
 
@@ -103,12 +105,15 @@ def plan(version: str) -> Plan:
     """Return the evaluation plan of a rule-table version (checked and cached)."""
     table = load_rule_table(version)
     check_table_predicates(table)
-    clauses = [c for _, c in table.clauses]
     return Plan(
         grade_steps=tuple(
-            (c.id, PREDICATES[c.id], c.grade_floor) for c in clauses if c.grade_floor is not None
+            (c.id, PREDICATES[c.id], c.grade_floor, r.id)
+            for r, c in table.clauses
+            if c.grade_floor is not None
         ),
-        other_steps=tuple((c.id, PREDICATES[c.id]) for c in clauses if c.grade_floor is None),
+        other_steps=tuple(
+            (c.id, PREDICATES[c.id]) for _, c in table.clauses if c.grade_floor is None
+        ),
     )
 
 
@@ -117,13 +122,17 @@ def evaluate(x: RuleInputs, th: Thresholds, table: RuleTable) -> Evaluation:
     fired: dict[str, Any] = {}
     grade = x.officer_rank  # never below the officer's grade (R-PJ)
     steps = plan(table.version)
-    for clause_id, predicate, floor in steps.grade_steps:
+    levels: dict[str, Any] = {}
+    for clause_id, predicate, floor, rule_id in steps.grade_steps:
         hit = predicate(x, th, None)
         fired[clause_id] = hit
-        grade = at_least(grade, _floor(floor, x, th) * hit)
+        levels[rule_id] = at_least(levels.get(rule_id, 0), _floor(floor, x, th) * hit)
+        grade = at_least(grade, levels[rule_id])
     for clause_id, predicate in steps.other_steps:
         fired[clause_id] = predicate(x, th, grade)
-    return Evaluation(clauses=fired, grade_rank=grade)
+    basis = {OFFICER_BASIS: x.officer_rank >= grade}
+    basis |= {rule: (level >= grade) & (level >= 1) for rule, level in levels.items()}
+    return Evaluation(clauses=fired, grade_rank=grade, basis=basis)
 
 
 def check_table_predicates(table: RuleTable) -> None:

@@ -39,6 +39,7 @@ class StatutoryResult:
     unknown_count: int
     rules_version: str
     non_default_thresholds: tuple[tuple[str, Any], ...] = ()
+    grade_basis: tuple[str, ...] = ()  # what set the grade: "officer_grade" and/or rule ids
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -57,6 +58,7 @@ class StatutoryResult:
             "unknown_count": self.unknown_count,
             "rules_version": self.rules_version,
             "non_default_thresholds": dict(self.non_default_thresholds),
+            "grade_basis": list(self.grade_basis),
         }
 
     def to_json(self) -> str:

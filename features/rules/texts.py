@@ -110,3 +110,17 @@ def _categorical(codes: IntArray, texts: list[str]) -> pd.Categorical[str]:
     remap, categories = pd.factorize(np.asarray(texts, dtype=object))
     distinct: pd.Index[str] = pd.Index([str(c) for c in categories])
     return pd.Categorical.from_codes(np.asarray(remap)[codes], categories=distinct)
+
+
+def basis_text(ev: Evaluation, n: int) -> pd.Categorical[str]:
+    """Return, per row, what set the grade (``officer_grade`` and/or rule ids) joined by ``;``."""
+    sources = list(ev.basis)
+    code = np.zeros(n, dtype=np.int64)
+    for bit, source in enumerate(sources):
+        code |= (
+            np.broadcast_to(np.asarray(ev.basis[source], dtype=bool), (n,)).astype(np.int64) << bit
+        )
+    dense, k = _dense(code)
+    reps = code[_representatives(dense, k)]
+    texts = [";".join(s for b, s in enumerate(sources) if int(r) >> b & 1) for r in reps]
+    return _categorical(dense, texts)

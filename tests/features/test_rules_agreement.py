@@ -139,6 +139,8 @@ def assert_agree(tables: dict[str, pd.DataFrame], config: RulesConfig | None) ->
         assert grade_case(request_shaped(case), config) == one  # JSON-shaped input, same result
         assert one.grade == got["statutory_grade"], aid
         assert {r for r in rules if got[r]} == set(one.rule_ids), aid
+        assert got["grade_basis"] == ";".join(one.grade_basis)
+        assert one.grade_basis, aid  # something always sets the grade
         assert got["reasons"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in one.actions)
         assert got["actions"] == ";".join(dict.fromkeys(a.action for a in one.actions))
         counts = (one.yes_count, one.dont_know_count, one.not_answered_count, one.unknown_count)

@@ -78,6 +78,7 @@ def grade(tables: dict[str, pd.DataFrame], config: RulesConfig | None = None) ->
     assert fired == set(result.rule_ids)
     assert row["reasons"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in result.actions)
     assert row["yes_count"] == result.yes_count
+    assert row["grade_basis"] == ";".join(result.grade_basis)
     return result
 
 
@@ -99,6 +100,7 @@ def test_visible_high_risk_threshold(yes: int, fires: bool) -> None:
     assert ("R-VHR" in result.rule_ids) is fires
     assert result.grade == ("high" if fires else "standard")
     assert ("R-IDVA" in result.rule_ids) is fires
+    assert result.grade_basis == (("R-VHR",) if fires else ("officer_grade",))
     if fires:
         assert reason(result, "R-VHR").startswith(f"{yes} 'yes' answers (threshold 14)")
 
@@ -125,6 +127,7 @@ def test_configured_vhr_threshold_is_reported() -> None:
 def test_never_below_the_officers_grade(officer: str, grade_: str, pj: bool) -> None:
     result = grade(build(yes=2, officer_grade=officer))
     assert result.grade == grade_
+    assert result.grade_basis == (("officer_grade", "R-PJ") if pj else ("officer_grade",))
     assert ("R-PJ" in result.rule_ids) is pj
     assert ("R-IDVA" in result.rule_ids) is pj
 
@@ -132,6 +135,7 @@ def test_never_below_the_officers_grade(officer: str, grade_: str, pj: bool) -> 
 def test_dvds_concern_sets_at_least_medium() -> None:
     result = grade(build(yes=1, dvds_concern=True))
     assert result.grade == "medium" and "R-DVDS" in result.rule_ids
+    assert result.grade_basis == ("R-DVDS",)
     assert grade(build(yes=15, dvds_concern=True)).grade == "high"
 
 
