@@ -164,15 +164,16 @@ def case_inputs(case: Case, th: Thresholds) -> RuleInputs:
 def _history_counts(
     case: Case, th: Thresholds, t: int, occurred: list[int], event_t: list[int], assessed: list[int]
 ) -> dict[str, Any]:
-    v, p = case.victim_id, case.perpetrator_id
-    victims, perps = plain(case.incidents["victim_id"]), plain(case.incidents["perpetrator_id"])
+    v, p, current = case.victim_id, case.perpetrator_id, case.incident.get("incident_id")
+    ids, victims = plain(case.incidents["incident_id"]), plain(case.incidents["victim_id"])
+    perps = plain(case.incidents["perpetrator_id"])
     esc_lo, third_lo = t - th.esc_window_s, t - th.csc_third_window_s
     dyad = victim = 0
-    for iv, ip, s in zip(victims, perps, occurred, strict=True):
-        if iv == v and s < t:
+    for iid, iv, ip, s in zip(ids, victims, perps, occurred, strict=True):
+        if iv == v and s < t and iid != current:  # the current incident is counted once, below
             dyad += ip == p and s >= esc_lo
             victim += s >= third_lo
-    victim_of = dict(zip(plain(case.incidents["incident_id"]), victims, strict=True))
+    victim_of = dict(zip(ids, victims, strict=True))
     last = _last_marac(case, v, t, event_t, assessed, victim_of)
     convictions, active = _perpetrator_events(case, p, t, event_t)
     age = t - last if last != NAT else -1

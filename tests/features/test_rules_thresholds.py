@@ -6,6 +6,7 @@ Every scenario is graded by both entry points (one case, the whole table) and th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -263,3 +264,13 @@ def test_dvds_relevant_convictions(
     result = grade(build(events=[(person, kind, before, None)]))
     assert ("R-DVDS" in result.rule_ids) is fires
     assert result.grade == "standard"  # convictions prompt DVDS, they do not set the grade
+
+
+def test_current_incident_repeated_in_the_history_is_counted_once() -> None:
+    tables = build(prior=[dyad(30 * DAY)])
+    case = case_from_tables(tables, "A0")
+    current = {k: [v] for k, v in case.incident.items()}
+    doubled = {k: [*case.incidents[k].tolist(), *current[k]] for k in case.incidents}
+    again = grade_case(replace(case, incidents=doubled))  # type: ignore[arg-type]
+    assert "R-ESC" not in again.rule_ids  # 2 incidents, not 3
+    assert again == grade_case(case)
