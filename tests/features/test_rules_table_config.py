@@ -103,3 +103,8 @@ def test_grade_cohort_to_file_rejects_unknown_suffix(
 ) -> None:
     with pytest.raises(ValueError, match=r"\.parquet or \.csv"):
         grade_cohort_to_file(validate_tables(minimal_tables), tmp_path / "g.xlsx")
+
+
+def test_every_threshold_is_configurable_and_every_override_is_a_threshold() -> None:
+    names = {t.name for t in load_rule_table().thresholds}
+    assert set(RulesConfig.model_fields) - {"rules_version"} == names
