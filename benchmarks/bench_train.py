@@ -30,16 +30,29 @@ def peer(tables: dict[str, Any], metadata: dict[str, Any], target: str, s: Train
     data = build_model_data(tables, metadata)
     split = split_data(data, s)
     y = data.frame[target].to_numpy(dtype=bool)
+    # scikit-learn's binning fails on an all-missing column: give the peer only usable columns
+    usable = data.x.columns[data.x.loc[split.train].notna().any()]
     model = HistGradientBoostingClassifier(random_state=s.seed)
     start = time.perf_counter()
-    model.fit(data.x.loc[split.train].to_numpy(), y[split.train])
+    model.fit(data.x.loc[split.train, usable].to_numpy(), y[split.train])
     seconds = time.perf_counter() - start
-    p = model.predict_proba(data.x.loc[split.test].to_numpy())[:, 1]
+    p = model.predict_proba(data.x.loc[split.test, usable].to_numpy())[:, 1]
     return {
         "fit_seconds": seconds,
         "test_auc": roc_auc(y[split.test], p),
         "n_iter": int(model.n_iter_),
     }
+
+
+def _finite(value: Any) -> Any:
+    """Replace NaN and infinities with None so the output is strict JSON."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def main() -> None:
@@ -77,15 +90,17 @@ def main() -> None:
         "stage_seconds": result.timings,
         "alias": result.alias,
         "alias_reason": result.alias_reason,
-        "metrics": {k: v for k, v in m.items() if not (isinstance(v, float) and np.isnan(v))},
+        "metrics": m,
         "targets": {
             "auc_gain_vs_dash": m["model_auc_minus_dash"],
             "auc_gain_ci": [m["model_auc_diff_ci_low"], m["model_auc_diff_ci_high"]],
-            "auc_gain_ok": m["model_auc_minus_dash"] >= 0.08 and m["model_auc_diff_ci_low"] > 0,
+            "auc_gain_ok": bool(
+                m["model_auc_minus_dash"] >= 0.08 and m["model_auc_diff_ci_low"] > 0
+            ),
             "ece": m["model_ece"],
-            "ece_ok": m["model_ece"] <= 0.02,
+            "ece_ok": bool(m["model_ece"] <= 0.02),
             "headroom_captured": m.get("model_headroom_captured"),
-            "headroom_ok": m.get("model_headroom_captured", 0.0) >= 0.6,
+            "headroom_ok": bool(m.get("model_headroom_captured", 0.0) >= 0.6),
             "under_3_minutes": total < 180,
         },
         "peer_hist_gradient_boosting": {
@@ -94,7 +109,7 @@ def main() -> None:
             "fit_time_ratio_ours_over_peer": ours_fit / other["fit_seconds"],
         },
     }
-    text = json.dumps(report, indent=2, sort_keys=True, default=float)
+    text = json.dumps(_finite(report), indent=2, sort_keys=True, default=float, allow_nan=False)
     if args.out:
         args.out.write_text(text + "\n")
     print(text)
