@@ -74,7 +74,9 @@ def _require(frame: pd.DataFrame, column: str, expected: str) -> None:
 
 def _grade_levels(frame: pd.DataFrame, spec: ScorerSpec) -> ScorerData:
     values = frame[spec.column]
-    codes = pd.Index(list(spec.levels)).get_indexer(pd.Index(values.astype(object))).astype(np.int64)
+    codes = (
+        pd.Index(list(spec.levels)).get_indexer(pd.Index(values.astype(object))).astype(np.int64)
+    )
     if (codes < 0).any():
         bad = sorted({str(v) for v in values[codes < 0]})[:5]
         raise AuditInputError(
