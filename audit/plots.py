@@ -41,7 +41,8 @@ def group_rates_plot(block: BlockResult) -> str:
         ax.set_title(_TITLES[metric], fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(range(len(groups)), [g.label for g in groups], fontsize=8)
-    fig.suptitle(f"{block.scorer} by {block.grouping} (black: reference)", fontsize=10)
+    title = f"{block.scorer} by {block.grouping}; reference group {block.reference} in black"
+    fig.suptitle(title, fontsize=10)
     return to_base64(fig)
 
 
