@@ -23,7 +23,8 @@ def simulate(victims: int, seed: int, bias: float = 0.0, group: str = "asian") -
     ethnicity = rng.choice(ETHNICITIES, n, p=[0.5, 0.2, 0.1, 0.1, 0.05, 0.05])
     officer = rng.integers(0, 300, n)
     risk = rng.normal(size=n)
-    shift = rng.normal(0, 0.3, 300)[officer]
+    officer_shift = rng.normal(0, 0.3, 300)
+    shift = officer_shift[officer]
     p_yes = 1 / (1 + np.exp(-(-1.1 + 1.1 * risk[:, None] + shift[:, None])))
     answers = rng.random((n, 27)) < p_yes
     if bias > 0:
@@ -36,7 +37,7 @@ def simulate(victims: int, seed: int, bias: float = 0.0, group: str = "asian") -
     )
     statutory = np.where(yes >= 14, "high", officer_grade)
     outcome = rng.random(n) < 1 / (1 + np.exp(-(-3.0 + 1.3 * risk)))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "victim_id": np.arange(n).astype(str),
             "officer_id": officer.astype(str),
@@ -50,6 +51,20 @@ def simulate(victims: int, seed: int, bias: float = 0.0, group: str = "asian") -
             "risk_proxy": risk + rng.normal(0, 0.5, n),
         }
     )
+    frame.attrs["officer_yes_sd"] = officer_yes_sd(officer_shift)
+    return frame
+
+
+def officer_yes_sd(shifts: np.ndarray) -> float:
+    """Return the SD over officers of their expected yes-count (integrating out the risk).
+
+    This is what a random intercept per officer measures on the yes-count scale; to first
+    order it is 0.3 (the logit-scale SD) times the mean of sum_q p_q (1 - p_q).
+    """
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)
+    weights = weights / weights.sum()
+    p = 1 / (1 + np.exp(-(-1.1 + 1.1 * nodes[None, :] + shifts[:, None])))
+    return float(np.std(27 * (p * weights).sum(axis=1)))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -70,3 +72,15 @@ def test_funnel_observed_and_expected() -> None:
 def test_missing_column_is_named() -> None:
     with pytest.raises(AuditInputError, match="'officer'"):
         officer_effect(pd.DataFrame({"yes": [1.0]}), "officer", "yes", [])
+
+
+def test_officer_sd_matches_the_simulators_on_the_yes_count_scale(
+    simulate_table: Callable[..., pd.DataFrame],
+) -> None:
+    """The simulator shifts each officer's logit of 'yes' by N(0, 0.3); on the yes-count scale
+    that is the SD over officers of their expected count (about 1.2 answers here). Tolerance:
+    20% of the true SD (300 officers give a sampling SE of roughly 5-8% on an SD)."""
+    table = simulate_table(40_000, seed=8)
+    out = officer_effect(table, "officer_id", "yes_count", ["risk_proxy"], grade="officer_grade")
+    truth = table.attrs["officer_yes_sd"]
+    assert out["officer_sd"] == pytest.approx(truth, rel=0.2)
