@@ -1,8 +1,29 @@
-"""Bias audit: group metrics for DASH, officer grade and model, for researchers."""
+"""Bias audit: group metrics for DASH, officer grade and model, for researchers.
+
+``run_audit`` audits any table with a binary outcome, score or grade columns and group
+columns; ``cohort_audit_frame`` / ``run_cohort_audit`` build and audit a Second Look cohort;
+``render_html`` / ``write_report`` give the self-contained HTML page and the JSON figures.
+"""
 
 from audit.api import run_audit
+from audit.cohort import cohort_audit_frame, cohort_officer_effect, run_cohort_audit
 from audit.errors import AuditInputError
+from audit.officer import officer_effect
+from audit.report import attach_to_mlflow, render_html, write_report
 from audit.result import AuditResult
 from audit.spec import AuditConfig, ScorerSpec
 
-__all__ = ["AuditConfig", "AuditInputError", "AuditResult", "ScorerSpec", "run_audit"]
+__all__ = [
+    "AuditConfig",
+    "AuditInputError",
+    "AuditResult",
+    "ScorerSpec",
+    "attach_to_mlflow",
+    "cohort_audit_frame",
+    "cohort_officer_effect",
+    "officer_effect",
+    "render_html",
+    "run_audit",
+    "run_cohort_audit",
+    "write_report",
+]
