@@ -1,0 +1,1 @@
+"""Thin HTTP routes; the work happens in :mod:`serving.scoring_service` and the store."""

@@ -1,0 +1,90 @@
+"""Shared dependencies: the app's services, the authenticated caller and role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from features.rules import RulesConfig
+from serving.db.store import Store
+from serving.metrics import ServiceMetrics
+from serving.model_loader import LoadedModel, ModelHolder, ModelNotAvailableError
+from serving.security import Caller, KeyVerifier
+from serving.settings import ServingSettings
+
+
+@dataclass
+class Services:
+    """Everything the routes use, built once by the app's lifespan."""
+
+    settings: ServingSettings
+    holder: ModelHolder
+    store: Store
+    verifier: KeyVerifier
+    metrics: ServiceMetrics
+    rules: RulesConfig | None
+
+
+async def get_services(request: Request) -> Services:
+    """Return the app's services (set up by the lifespan)."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
+
+
+async def get_caller(
+    services: ServicesDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Caller:
+    """Authenticate the request's API key (Bearer header or X-API-Key); 401 if missing or bad."""
+    token = bearer.credentials if bearer is not None else api_key
+    caller = services.verifier.verify(token) if token else None
+    if caller is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return caller
+
+
+class RoleChecker:
+    """A dependency admitting only callers whose key has one of ``roles`` (else 403)."""
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = frozenset(roles)
+
+    async def __call__(self, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+        """Return the caller if their role is allowed."""
+        if caller.role not in self.roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this key's role may not use this endpoint (allowed: {sorted(self.roles)})",
+            )
+        return caller
+
+
+CaseSystem = Annotated[Caller, Depends(RoleChecker("case_system"))]
+Admin = Annotated[Caller, Depends(RoleChecker("admin"))]
+AnyRole = Annotated[Caller, Depends(get_caller)]
+AuditReader = Annotated[Caller, Depends(RoleChecker("reviewer", "researcher", "admin"))]
+
+
+async def current_model(services: ServicesDep) -> LoadedModel:
+    """Return the model serving this request (one reference for the whole request); 503 if none."""
+    try:
+        return services.holder.model
+    except ModelNotAvailableError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no model is loaded") from exc
+
+
+ModelDep = Annotated[LoadedModel, Depends(current_model)]

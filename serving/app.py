@@ -1,0 +1,80 @@
+"""The FastAPI application: ``create_app()`` wires settings, store, model and routes.
+
+Nothing happens at import time. The lifespan migrates the database, loads the model once and
+refuses to start (with instructions) when no model is registered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from features.rules import RulesConfig, load_config
+from serving.api import audit, health, model, score
+from serving.api.deps import Services
+from serving.db.session import init_db, make_engine
+from serving.db.store import Store
+from serving.metrics import MetricsMiddleware, ServiceMetrics
+from serving.model_loader import ModelHolder
+from serving.security import KeyVerifier
+from serving.settings import ServingSettings, get_settings
+
+log = logging.getLogger("serving.app")
+
+DESCRIPTION = (
+    "Second Look scores a domestic abuse case twice. The **statutory** result (grade, required "
+    "actions, reasons and sources from the force's rule table) is authoritative and always "
+    "returned. The **model** adds an advisory calibrated probability, band and the reasons "
+    "behind it (SHAP contributions in log-odds); it can suggest a review but never lowers the "
+    "grade or removes an action. Every score is audited before it is answered."
+)
+
+
+def build_services(settings: ServingSettings, metrics: ServiceMetrics) -> Services:
+    """Connect and migrate the database, load the model and assemble the services."""
+    engine = make_engine(settings.database_url, settings.db_pool_size, settings.sqlite_synchronous)
+    init_db(engine)
+    store = Store(engine)
+    holder = ModelHolder(settings)
+    holder.reload()
+    rules: RulesConfig | None = (
+        load_config(settings.rules_config_path) if settings.rules_config_path else None
+    )
+    return Services(
+        settings=settings,
+        holder=holder,
+        store=store,
+        verifier=KeyVerifier(store, settings.key_cache_seconds),
+        metrics=metrics,
+        rules=rules,
+    )
+
+
+def create_app(settings: ServingSettings | None = None) -> FastAPI:
+    """Build the app; the lifespan loads the model and connects to the database."""
+    settings = settings or get_settings()
+    metrics = ServiceMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = build_services(settings, metrics)
+        app.state.services = services
+        log.info("serving model %s", services.holder.describe())
+        try:
+            yield
+        finally:
+            services.store.engine.dispose()
+
+    app = FastAPI(
+        title="Second Look scoring API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    for router in (score.router, model.router, audit.router, health.router):
+        app.include_router(router)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app

@@ -1,0 +1,142 @@
+"""Turn a validated :class:`ScoreRequest` into a :class:`features.case.Case`, and check time order.
+
+Point-in-time rules (each failure names its field): the assessment is not completed before its
+incident; earlier incidents happened before the current incident; history events and earlier
+assessments are dated before the assessment; earlier assessments belong to listed incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from features.case import Case
+from features.dash import QUESTION_IDS
+from serving.schemas import (
+    AssessmentIn,
+    HistoryEventIn,
+    IncidentIn,
+    PriorAssessmentIn,
+    ScoreRequest,
+)
+
+ErrorDict = dict[str, Any]
+INCIDENT_FIELDS: Final[tuple[str, ...]] = tuple(IncidentIn.model_fields)
+EVENT_FIELDS: Final[tuple[str, ...]] = tuple(HistoryEventIn.model_fields)
+_TIME_FIELDS: Final[frozenset[str]] = frozenset(
+    {"occurred_at", "event_date", "end_date", "completed_at"}
+)
+_ASSESSMENT_SCALARS: Final[tuple[str, ...]] = (
+    "assessment_id",
+    "officer_id",
+    "officer_grade",
+    "referred_to_marac",
+    "dvds_concern",
+)
+
+
+def _column(name: str, values: list[Any]) -> npt.NDArray[Any]:
+    if name in _TIME_FIELDS:
+        return np.array(values, dtype="datetime64[ns]")
+    return np.array(values, dtype=object)
+
+
+def _columns(rows: Sequence[Any], names: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
+    return {n: _column(n, [getattr(r, n) for r in rows]) for n in names}
+
+
+def _assessment_row(a: AssessmentIn, incident_id: str) -> dict[str, Any]:
+    row: dict[str, Any] = {n: getattr(a, n) for n in _ASSESSMENT_SCALARS}
+    row["incident_id"] = incident_id
+    row["completed_at"] = a.completed_at
+    row.update(a.answers.__dict__)
+    return row
+
+
+def _prior_assessment_columns(rows: list[PriorAssessmentIn]) -> dict[str, npt.NDArray[Any]]:
+    out = {n: _column(n, [getattr(r, n) for r in rows]) for n in _ASSESSMENT_SCALARS}
+    out["incident_id"] = _column("incident_id", [r.incident_id for r in rows])
+    out["completed_at"] = _column("completed_at", [r.completed_at for r in rows])
+    for q in QUESTION_IDS:
+        out[q] = _column(q, [getattr(r.answers, q) for r in rows])
+    return out
+
+
+def to_case(req: ScoreRequest) -> Case:
+    """Build the single-case view the features and rules read (columnar, time-sorted)."""
+    incidents = sorted(req.prior_incidents, key=lambda r: r.occurred_at)
+    events = sorted(req.history_events, key=lambda r: r.event_date)
+    prior = sorted(req.prior_assessments, key=lambda r: r.completed_at)
+    return Case(
+        assessment=_assessment_row(req.assessment, req.incident.incident_id),
+        incident=dict(req.incident.__dict__),
+        incidents=_columns(incidents, INCIDENT_FIELDS),
+        history_events=_columns(events, EVENT_FIELDS),
+        prior_assessments=_prior_assessment_columns(prior),
+    )
+
+
+def _error(loc: tuple[str | int, ...], msg: str) -> ErrorDict:
+    return {"loc": list(loc), "msg": msg, "type": "value_error.point_in_time"}
+
+
+def _not_before(
+    rows: Sequence[Any], field: str, limit: datetime, where: str, what: str
+) -> list[ErrorDict]:
+    return [
+        _error((where, i, field), f"must be before {what}")
+        for i, r in enumerate(rows)
+        if getattr(r, field) >= limit
+    ]
+
+
+def _duplicates(rows: Sequence[Any], field: str, where: str, taken: set[str]) -> list[ErrorDict]:
+    seen, out = set(taken), []
+    for i, r in enumerate(rows):
+        value = getattr(r, field)
+        if value in seen:
+            out.append(_error((where, i, field), f"duplicate {field}"))
+        seen.add(value)
+    return out
+
+
+def time_order_errors(req: ScoreRequest) -> list[ErrorDict]:
+    """Return every point-in-time or linking failure of a request (empty when it is sound)."""
+    t, occurred = req.assessment.completed_at, req.incident.occurred_at
+    errors: list[ErrorDict] = []
+    if t < occurred:
+        errors.append(
+            _error(("assessment", "completed_at"), "must not be before incident.occurred_at")
+        )
+    errors += _not_before(
+        req.prior_incidents, "occurred_at", occurred, "prior_incidents", "incident.occurred_at"
+    )
+    errors += _not_before(
+        req.history_events, "event_date", t, "history_events", "assessment.completed_at"
+    )
+    errors += _not_before(
+        req.prior_assessments, "completed_at", t, "prior_assessments", "assessment.completed_at"
+    )
+    errors += _links(req)
+    return errors
+
+
+def _links(req: ScoreRequest) -> list[ErrorDict]:
+    current = req.incident.incident_id
+    errors = _duplicates(req.prior_incidents, "incident_id", "prior_incidents", {current})
+    errors += _duplicates(req.history_events, "event_id", "history_events", set())
+    errors += _duplicates(
+        req.prior_assessments, "assessment_id", "prior_assessments", {req.assessment.assessment_id}
+    )
+    errors += _duplicates(req.prior_assessments, "incident_id", "prior_assessments", {current})
+    known = {r.incident_id for r in req.prior_incidents}
+    errors += [
+        _error(("prior_assessments", i, "incident_id"), "must match one of prior_incidents")
+        for i, r in enumerate(req.prior_assessments)
+        if r.incident_id not in known
+    ]
+    return errors

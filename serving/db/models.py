@@ -1,0 +1,54 @@
+"""Typed SQLAlchemy 2 ORM models; the schema itself is created by the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+_BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base for the serving tables."""
+
+
+class ApiKey(Base):
+    """An API key: a public id, the SHA-256 of its secret (never the secret) and a role."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class ScoreAudit(Base):
+    """One scored case: who asked, when, with which model and rules, and what was answered.
+
+    ``input_sha256`` fingerprints the canonical request JSON; ``response_json`` is the exact
+    body returned for the case. ``item_index`` is the case's position in a batch (0 otherwise).
+    """
+
+    __tablename__ = "score_audit"
+    __table_args__ = (UniqueConstraint("request_id", "item_index", name="uq_score_audit_item"),)
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(36), index=True)
+    item_index: Mapped[int] = mapped_column(Integer, default=0)
+    caller_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    model_name: Mapped[str] = mapped_column(String(200))
+    model_version: Mapped[str] = mapped_column(String(32))
+    rules_version: Mapped[str] = mapped_column(String(32))
+    assessment_id: Mapped[str] = mapped_column(String(64), index=True)
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    statutory_grade: Mapped[str] = mapped_column(String(16))
+    model_band: Mapped[str] = mapped_column(String(16))
+    model_probability: Mapped[float] = mapped_column(Float)
+    review_suggested: Mapped[bool] = mapped_column(Boolean)
+    response_json: Mapped[str] = mapped_column(Text)

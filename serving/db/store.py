@@ -1,0 +1,111 @@
+"""The serving store: API keys and audit records, behind a few typed methods (no SQL in routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from serving.db.models import ApiKey, ScoreAudit
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One audit record, ready to insert (see :class:`serving.db.models.ScoreAudit`)."""
+
+    request_id: str
+    item_index: int
+    caller_key_id: str
+    created_at: datetime
+    model_name: str
+    model_version: str
+    rules_version: str
+    assessment_id: str
+    input_sha256: str
+    statutory_grade: str
+    model_band: str
+    model_probability: float
+    review_suggested: bool
+    response_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """A stored API key: public id, secret hash, role and whether it is revoked."""
+
+    key_id: str
+    secret_sha256: str
+    role: str
+    revoked: bool
+
+
+_AUDIT_TABLE: Any = ScoreAudit.__table__
+_INSERT_AUDIT = insert(_AUDIT_TABLE)
+
+
+class Store:
+    """Reads and writes the serving tables through one pooled engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ping(self) -> bool:
+        """Return whether the database answers a trivial query."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # any driver error means not ready
+            return False
+        return True
+
+    def record_scores(self, rows: Sequence[AuditRow]) -> None:
+        """Insert audit rows in one committed transaction (returns only once they are stored)."""
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(_INSERT_AUDIT, [asdict(r) for r in rows])
+
+    def audit_for_request(self, request_id: str) -> list[dict[str, Any]]:
+        """Return the audit rows of one request, in item order."""
+        stmt = (
+            select(ScoreAudit)
+            .where(ScoreAudit.request_id == request_id)
+            .order_by(ScoreAudit.item_index)
+        )
+        with Session(self.engine) as session:
+            found = session.scalars(stmt).all()
+            return [_audit_dict(r) for r in found]
+
+    def grade_counts(self) -> list[tuple[str, str, bool, int]]:
+        """Return (statutory grade, model band, review suggested, count) over the whole log."""
+        cols = (ScoreAudit.statutory_grade, ScoreAudit.model_band, ScoreAudit.review_suggested)
+        stmt = select(*cols, func.count()).group_by(*cols).order_by(*cols)
+        with self.engine.connect() as conn:
+            return [(str(a), str(b), bool(c), int(n)) for a, b, c, n in conn.execute(stmt)]
+
+    def add_key(self, key: ApiKey) -> None:
+        """Store a new API key (its hash only)."""
+        with Session(self.engine) as session, session.begin():
+            session.add(key)
+
+    def find_key(self, key_id: str) -> KeyRecord | None:
+        """Return a key by its public id, or None."""
+        with Session(self.engine) as session:
+            row = session.get(ApiKey, key_id)
+            if row is None:
+                return None
+            return KeyRecord(row.key_id, row.secret_sha256, row.role, row.revoked_at is not None)
+
+    def revoke_key(self, key_id: str, when: datetime) -> bool:
+        """Mark a key revoked; return whether it existed."""
+        stmt = update(ApiKey).where(ApiKey.key_id == key_id).values(revoked_at=when)
+        with self.engine.begin() as conn:
+            return bool(conn.execute(stmt).rowcount)
+
+
+def _audit_dict(row: ScoreAudit) -> dict[str, Any]:
+    return {c.name: getattr(row, c.name) for c in ScoreAudit.__table__.columns}

@@ -1,0 +1,89 @@
+"""Prometheus metrics (one registry per app): latency, requests by outcome, scores by grade.
+
+Recorded by a pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``); the route label is
+the matched path template, never the raw URL, so no identifier reaches a label.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import generate_latest
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+
+
+class ServiceMetrics:
+    """The service's metric families, in their own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.latency = Histogram(
+            "secondlook_request_seconds",
+            "Request latency by route",
+            ["route"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self.requests = Counter(
+            "secondlook_requests",
+            "Requests by route and outcome (ok, client_error, server_error)",
+            ["route", "outcome"],
+            registry=self.registry,
+        )
+        self.scores = Counter(
+            "secondlook_scores",
+            "Scored cases by statutory grade, model band and review suggestion",
+            ["statutory_grade", "model_band", "review_suggested"],
+            registry=self.registry,
+        )
+
+    def count_score(self, grade: str, band: str, review: bool) -> None:
+        """Count one scored case."""
+        self.scores.labels(grade, band, "true" if review else "false").inc()
+
+    def exposition(self) -> tuple[bytes, str]:
+        """Return the text exposition and its content type."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def _outcome(status: int) -> str:
+    return "ok" if status < 400 else "client_error" if status < 500 else "server_error"
+
+
+class MetricsMiddleware:
+    """Times each HTTP request and counts it by route template and outcome."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            label = str(getattr(route, "path", "unmatched"))
+            self.metrics.latency.labels(label).observe(time.perf_counter() - start)
+            self.metrics.requests.labels(label, _outcome(status)).inc()

@@ -1,0 +1,204 @@
+"""Request models of the scoring API, mirroring the data contracts (``features.contracts``).
+
+Vocabularies repeat ``features.vocab`` / ``features.dash`` as ``Literal`` types (so the OpenAPI
+schema lists them); a test checks they stay equal. Response models live in
+:mod:`serving.schemas_out`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from features.dash import DASH
+
+Answer = Literal["yes", "no", "dont_know", "not_answered"]
+Grade = Literal["standard", "medium", "high"]
+OffenceCategory = Literal[
+    "violence_with_injury",
+    "violence_without_injury",
+    "sexual",
+    "stalking_harassment",
+    "coercive_control",
+    "criminal_damage",
+    "breach_of_order",
+    "non_crime",
+]
+HistoryKind = Literal[
+    "da_conviction",
+    "violent_conviction",
+    "other_conviction",
+    "breach_of_bail_or_order",
+    "dvpn_dvpo",
+    "protective_order",
+    "licence_or_community_order",
+    "marac_referral",
+    "dvds_disclosure",
+    "separation",
+]
+PERIOD_KINDS: Final[frozenset[str]] = frozenset(
+    {"dvpn_dvpo", "protective_order", "licence_or_community_order"}
+)
+MAX_ROWS: Final[int] = 1000  # per history list in one case
+FUTURE_SKEW: Final[timedelta] = timedelta(minutes=5)
+EARLIEST: Final[datetime] = datetime(1900, 1, 1)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """Normalise to naive UTC; reject dates before 1900 or in the future."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if value < EARLIEST:
+        raise ValueError("date must not be before 1900-01-01")
+    if value > datetime.now(UTC).replace(tzinfo=None) + FUTURE_SKEW:
+        raise ValueError("date must not be in the future")
+    return value
+
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-:.]{1,64}$")]
+Timestamp = Annotated[datetime, AfterValidator(_naive_utc)]
+Area = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _q(qid: str) -> Any:
+    return Field(description=f"{qid}: {DASH.question(qid).text}")
+
+
+class DashAnswers(_Strict):
+    """The 27 DASH answers; 'dont_know' and 'not_answered' are never read as 'no'."""
+
+    q1: Answer = _q("q1")
+    q2: Answer = _q("q2")
+    q3: Answer = _q("q3")
+    q4: Answer = _q("q4")
+    q5: Answer = _q("q5")
+    q6: Answer = _q("q6")
+    q7: Answer = _q("q7")
+    q8: Answer = _q("q8")
+    q9: Answer = _q("q9")
+    q10: Answer = _q("q10")
+    q11: Answer = _q("q11")
+    q12: Answer = _q("q12")
+    q13: Answer = _q("q13")
+    q14: Answer = _q("q14")
+    q15: Answer = _q("q15")
+    q16: Answer = _q("q16")
+    q17: Answer = _q("q17")
+    q18: Answer = _q("q18")
+    q19: Answer = _q("q19")
+    q20: Answer = _q("q20")
+    q21: Answer = _q("q21")
+    q22: Answer = _q("q22")
+    q23: Answer = _q("q23")
+    q24: Answer = _q("q24")
+    q25: Answer = _q("q25")
+    q26: Answer = _q("q26")
+    q27: Answer = _q("q27")
+
+
+class IncidentIn(_Strict):
+    """A police-recorded domestic abuse incident (the current one or an earlier one)."""
+
+    incident_id: Id
+    occurred_at: Timestamp
+    victim_id: Id
+    perpetrator_id: Id
+    officer_id: Id
+    area: Area
+    crime_recorded: bool
+    offence_category: OffenceCategory
+    severity: int = Field(ge=1, le=5, description="1 (lowest) to 5 (life-threatening)")
+    injury: bool
+    weapon: bool
+    strangulation: bool
+    alcohol_or_drugs: bool
+    children_present: bool
+    child_involved: bool
+    child_called_police: bool
+    victim_pregnant: bool
+    child_abuse_marker_at_address: bool
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IncidentIn:
+        if self.victim_id == self.perpetrator_id:
+            raise ValueError("victim_id must differ from perpetrator_id")
+        if (self.offence_category == "non_crime") != (not self.crime_recorded):
+            raise ValueError("offence_category is 'non_crime' exactly when crime_recorded is false")
+        if self.offence_category == "violence_with_injury" and not self.injury:
+            raise ValueError("offence_category 'violence_with_injury' requires injury = true")
+        return self
+
+
+class AssessmentIn(_Strict):
+    """The DASH assessment of the current incident."""
+
+    assessment_id: Id
+    completed_at: Timestamp
+    officer_id: Id
+    answers: DashAnswers
+    officer_grade: Grade
+    referred_to_marac: bool = False
+    dvds_concern: bool = Field(
+        default=False, description="the officer recorded a disclosure (DVDS) concern"
+    )
+
+
+class PriorAssessmentIn(AssessmentIn):
+    """A DASH assessment of an earlier incident (linked by ``incident_id``)."""
+
+    incident_id: Id
+
+
+class HistoryEventIn(_Strict):
+    """A dated event in the victim's or perpetrator's history (conviction, order, referral...)."""
+
+    event_id: Id
+    person_id: Id
+    event_date: Timestamp
+    kind: HistoryKind
+    end_date: Timestamp | None = Field(
+        default=None, description="planned end, for orders and licences only"
+    )
+
+    @model_validator(mode="after")
+    def _period(self) -> HistoryEventIn:
+        if self.end_date is not None:
+            if self.kind not in PERIOD_KINDS:
+                raise ValueError(f"end_date is only allowed for kinds {sorted(PERIOD_KINDS)}")
+            if self.end_date < self.event_date:
+                raise ValueError("end_date must not be before event_date")
+        return self
+
+
+class ScoreRequest(_Strict):
+    """One case: the current incident, its DASH assessment and the history known before it."""
+
+    incident: IncidentIn
+    assessment: AssessmentIn
+    prior_incidents: list[IncidentIn] = Field(default_factory=list, max_length=MAX_ROWS)
+    history_events: list[HistoryEventIn] = Field(default_factory=list, max_length=MAX_ROWS)
+    prior_assessments: list[PriorAssessmentIn] = Field(default_factory=list, max_length=MAX_ROWS)
+
+
+class BatchScoreRequest(_Strict):
+    """Up to 1,000 cases; each is validated on its own, so one bad case fails alone."""
+
+    cases: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=1000,
+        description="each item is a ScoreRequest",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ScoreRequest"}},
+    )

@@ -1,0 +1,193 @@
+"""Response models of the scoring API (separate from the request models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from serving.schemas import Grade
+
+CONTRIBUTION_NOTE = (
+    "Contributions are in log-odds (the booster's raw score), not probability: base_value + "
+    "the listed contributions + remaining_log_odds = raw_score. The calibrated probability is a "
+    "monotone map of raw_score, so a positive contribution raises it and a negative one lowers it."
+)
+
+
+class ActionOut(BaseModel):
+    """A required action: the rule that fired it, the action, the facts behind it, its source."""
+
+    rule_id: str
+    action: str
+    reason: str
+    source: str
+
+
+class StatutoryOut(BaseModel):
+    """The authoritative statutory result from the force's rule table; always present."""
+
+    assessment_id: str
+    grade: Grade
+    actions: list[ActionOut]
+    yes_count: int
+    dont_know_count: int
+    not_answered_count: int
+    unknown_count: int
+    rules_version: str
+    non_default_thresholds: dict[str, Any]
+    grade_basis: list[str]
+
+
+class ContributionOut(BaseModel):
+    """One feature's SHAP contribution to this case's raw score."""
+
+    feature: str
+    value: float | None = Field(description="the feature's value for this case (null = missing)")
+    description: str
+    direction: Literal["raises", "lowers", "none"]
+    log_odds: float = Field(description="the contribution, in log-odds")
+
+
+class ModelOut(BaseModel):
+    """The model's advisory view: calibrated probability, band and its reasons."""
+
+    name: str
+    version: str
+    probability: float = Field(ge=0.0, le=1.0)
+    band: Grade
+    raw_score: float = Field(description="the booster's log-odds")
+    base_value: float = Field(description="the expected raw score (log-odds) before any feature")
+    contributions: list[ContributionOut]
+    remaining_log_odds: float = Field(description="sum of every contribution not listed")
+    remaining_features: int
+    note: str = CONTRIBUTION_NOTE
+
+
+class RecommendationOut(BaseModel):
+    """The statutory grade and every action, plus an advisory review suggestion."""
+
+    grade: Grade
+    actions: list[ActionOut]
+    review_suggested: bool
+    review_reason: str | None
+    advisory_note: str
+
+
+class ScoreResponse(BaseModel):
+    """Result for one case: statutory (authoritative), model (advisory) and recommendation."""
+
+    request_id: str
+    model_version: str
+    rules_version: str
+    statutory: StatutoryOut
+    model: ModelOut
+    recommendation: RecommendationOut
+
+
+class FieldError(BaseModel):
+    """One validation failure: where (``loc``), what was wrong and its type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class BatchItemOut(BaseModel):
+    """One case of a batch: its result, or the reasons it was rejected."""
+
+    index: int
+    status: Literal["ok", "error"]
+    result: ScoreResponse | None = None
+    errors: list[FieldError] | None = None
+
+
+class BatchScoreResponse(BaseModel):
+    """Results of a batch, in input order; a failing case does not fail the others."""
+
+    request_id: str
+    model_version: str
+    n_ok: int
+    n_failed: int
+    results: list[BatchItemOut]
+
+
+class FeatureInfo(BaseModel):
+    """A model input with its plain-English description."""
+
+    name: str
+    family: str
+    description: str
+
+
+class ModelInfo(BaseModel):
+    """What is being served: version, alias, metrics against DASH, features, rules, model card."""
+
+    name: str
+    version: str
+    alias: str | None
+    run_id: str | None
+    target: str
+    loaded_at: datetime
+    bands: dict[str, float]
+    metrics: dict[str, dict[str, float]] = Field(
+        description="test-period metrics per scorer (model, dash_count, officer_grade, ...)"
+    )
+    versus_dash: dict[str, float] = Field(
+        description="model minus DASH yes-count baseline, per shared metric"
+    )
+    features: list[FeatureInfo]
+    rules_version: str
+    model_card: str
+
+
+class ReloadOut(BaseModel):
+    """Outcome of an admin reload."""
+
+    previous_version: str | None
+    version: str
+    alias: str | None
+    changed: bool
+
+
+class HealthOut(BaseModel):
+    """Liveness or readiness, with the checks behind it."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, bool] = Field(default_factory=dict)
+
+
+class GradeCount(BaseModel):
+    """Number of scored cases with a statutory grade, model band and review flag."""
+
+    statutory_grade: str
+    model_band: str
+    review_suggested: bool
+    count: int
+
+
+class AuditSummary(BaseModel):
+    """Aggregate counts over the audit log (no case-level data)."""
+
+    total: int
+    by_grade: list[GradeCount]
+
+
+class AuditRecordOut(BaseModel):
+    """One audit record (no person data beyond what the response itself held)."""
+
+    request_id: str
+    item_index: int
+    caller_key_id: str
+    created_at: datetime
+    model_name: str
+    model_version: str
+    rules_version: str
+    assessment_id: str
+    input_sha256: str
+    statutory_grade: str
+    model_band: str
+    model_probability: float
+    review_suggested: bool
+    response_json: str

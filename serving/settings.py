@@ -1,0 +1,54 @@
+"""Serving settings from the environment (pydantic-settings); nothing happens at import time."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServingSettings(BaseSettings):
+    """Where the model and the audit database live, and the service's limits.
+
+    ``DATABASE_URL`` and ``MLFLOW_TRACKING_URI`` are read without a prefix; everything else
+    as ``SECONDLOOK_<NAME>``.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SECONDLOOK_", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///secondlook.db",
+        validation_alias=AliasChoices("DATABASE_URL", "SECONDLOOK_DATABASE_URL", "database_url"),
+    )
+    tracking_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "tracking_uri")
+    )
+    mlruns_dir: Path = Path("mlruns")
+    model_name: str = "secondlook-serious_harm_365d"
+    model_ref: str = Field(
+        default="champion", description="a registry alias, or a version number (digits)"
+    )
+    top_contributions: int = Field(default=5, ge=1, le=100)
+    max_batch: int = Field(default=1000, ge=1, le=1000)
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
+    db_pool_size: int = Field(default=8, ge=1)
+    key_cache_seconds: float = Field(default=30.0, ge=0.0)
+    clock_skew_seconds: int = Field(default=300, ge=0)
+    rules_config_path: Path | None = None
+
+    def resolved_tracking_uri(self) -> str:
+        """Return MLFLOW_TRACKING_URI if set, else the SQLite store training writes by default."""
+        if self.tracking_uri:
+            return self.tracking_uri
+        return f"sqlite:///{self.mlruns_dir.resolve() / 'mlflow.db'}"
+
+
+@cache
+def get_settings() -> ServingSettings:
+    """Return the process-wide settings, read once from the environment."""
+    return ServingSettings()
