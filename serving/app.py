@@ -53,20 +53,30 @@ def build_services(settings: ServingSettings, metrics: ServiceMetrics) -> Servic
     )
 
 
-def create_app(settings: ServingSettings | None = None) -> FastAPI:
-    """Build the app; the lifespan loads the model and connects to the database."""
-    settings = settings or get_settings()
-    metrics = ServiceMetrics()
+def create_app(
+    settings: ServingSettings | None = None, *, services: Services | None = None
+) -> FastAPI:
+    """Build the app; the lifespan loads the model and connects to the database.
+
+    ``services`` (from :func:`build_services`) may be passed in to share one loaded model and
+    engine between apps (tests, benchmarks); the lifespan then neither loads nor disposes them.
+    """
+    settings = settings or (services.settings if services else get_settings())
+    metrics = services.metrics if services else ServiceMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(settings, metrics)
-        app.state.services = services
-        log.info("serving model %s", services.holder.describe())
+        if services is not None:
+            app.state.services = services
+            yield
+            return
+        built = build_services(settings, metrics)
+        app.state.services = built
+        log.info("serving model %s", built.holder.describe())
         try:
             yield
         finally:
-            services.store.engine.dispose()
+            built.store.engine.dispose()
 
     app = FastAPI(
         title="Second Look scoring API",

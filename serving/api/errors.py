@@ -20,3 +20,6 @@ AUTH: dict[int | str, dict[str, Any]] = {
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorOut, "description": "no model loaded or the audit log is unavailable"},
 }
+BAD_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "the body could not be parsed as JSON"},
+}

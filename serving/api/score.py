@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from serving.api.deps import CaseSystem, ModelDep, Services, ServicesDep
-from serving.api.errors import AUTH, UNAVAILABLE
+from serving.api.errors import AUTH, BAD_BODY, UNAVAILABLE
 from serving.examples import SCORE_EXAMPLES
 from serving.schemas import BatchScoreRequest, ScoreRequest
 from serving.schemas_out import BatchScoreResponse, ScoreResponse
@@ -53,7 +53,7 @@ def _audit_unavailable(exc: SQLAlchemyError) -> HTTPException:
 @router.post(
     "/score",
     response_model=ScoreResponse,
-    responses={**AUTH, **UNAVAILABLE},
+    responses={**BAD_BODY, **AUTH, **UNAVAILABLE},
     summary="Score one case: statutory grade (authoritative) and the model's advisory view",
 )
 async def score(
@@ -108,7 +108,7 @@ def _batch(
 @router.post(
     "/score/batch",
     response_model=BatchScoreResponse,
-    responses={**AUTH, **UNAVAILABLE},
+    responses={**BAD_BODY, **AUTH, **UNAVAILABLE},
     summary="Score up to 1,000 cases; a failing case is reported by index, the rest are scored",
 )
 async def score_batch_route(

@@ -1,0 +1,60 @@
+"""Per-case SHAP from LightGBM's pred_contrib equals shap.TreeExplainer and adds up to the score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+
+from features.history import build_features
+from serving.explain import top_contributions
+from serving.model_loader import load_model
+from serving.settings import ServingSettings
+from tests.serving.model_factory import RegisteredModel
+
+
+@pytest.fixture(scope="module")
+def loaded(registered: RegisteredModel):  # type: ignore[no-untyped-def]
+    return load_model(
+        ServingSettings(tracking_uri=registered.tracking_uri, model_name=registered.name)
+    )
+
+
+def test_pred_contrib_equals_shap_tree_explainer(loaded, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    x = build_features(tables).to_numpy(np.float64)[:, loaded.columns][:200]
+    ours = np.vstack([loaded.scorer.score(row[None, :]).contributions for row in x])
+    explanation = shap.TreeExplainer(loaded.scorer.booster)(x)  # path-dependent TreeSHAP
+    np.testing.assert_allclose(ours, np.asarray(explanation.values), atol=1e-6)
+    base = loaded.scorer.score(x).base_value
+    np.testing.assert_allclose(base, np.asarray(explanation.base_values), atol=1e-6)
+
+
+def test_contributions_and_base_reproduce_the_raw_score(
+    loaded, tables: dict[str, pd.DataFrame]
+) -> None:  # type: ignore[no-untyped-def]
+    x = build_features(tables).to_numpy(np.float64)[:, loaded.columns][:200]
+    s = loaded.scorer.score(x)
+    np.testing.assert_allclose(s.contributions.sum(axis=1) + s.base_value, s.raw, atol=1e-9)
+    for i in range(20):
+        listed, rest, n_rest = top_contributions(
+            s.contributions[i], x[i], loaded.feature_names, loaded.descriptions, 5
+        )
+        total = s.base_value[i] + rest + sum(c.log_odds for c in listed)
+        assert total == pytest.approx(s.raw[i], abs=1e-9)
+        assert n_rest == len(loaded.feature_names) - 5
+        sizes = [abs(c.log_odds) for c in listed]
+        assert sizes == sorted(sizes, reverse=True)
+        assert max(np.abs(s.contributions[i]), default=0) == pytest.approx(sizes[0])
+
+
+def test_missing_values_are_null_and_directions_follow_signs() -> None:
+    contributions = np.array([0.5, -0.2, 0.0, 0.1])
+    values = np.array([1.0, np.nan, 3.0, 2.0])
+    listed, rest, n = top_contributions(
+        contributions, values, ("a", "b", "c", "d"), ("A", "B", "C", "D"), 2
+    )
+    assert [c.feature for c in listed] == ["a", "b"]
+    assert listed[1].value is None and listed[1].direction == "lowers"
+    assert listed[0].direction == "raises"
+    assert rest == pytest.approx(0.1) and n == 2

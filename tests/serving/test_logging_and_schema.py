@@ -1,0 +1,66 @@
+"""No person id, name or free text in log lines; the request models mirror the vocabularies."""
+
+from __future__ import annotations
+
+import logging
+import typing
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from features.dash import ANSWERS, QUESTION_IDS
+from features.vocab import GRADES, HISTORY_KINDS, OFFENCE_CATEGORIES, PERIOD_KINDS
+from serving import schemas
+from serving.examples import score_example
+from tests.serving.helpers import bearer
+from tests.serving.requests_util import case_request
+
+
+def test_no_person_data_in_any_log_line(
+    client: TestClient,
+    keys: dict[str, str],
+    tables: dict[str, pd.DataFrame],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = case_request(tables, "A5")
+    body["incident"]["victim_id"] = "Victim-Jane-Doe"
+    body["incident"]["area"] = "Flat 3 Acacia Avenue"
+    secrets = {"Victim-Jane-Doe", "Acacia", body["incident"]["perpetrator_id"], "OFF"}
+    with caplog.at_level(logging.DEBUG):
+        ok = client.post("/v1/score", json=body, headers=bearer(keys["case_system"]))
+        bad = dict(body, incident={**body["incident"], "severity": "Jane Doe"})
+        rejected = client.post("/v1/score", json=bad, headers=bearer(keys["case_system"]))
+        client.post(
+            "/v1/score/batch", json={"cases": [body, bad]}, headers=bearer(keys["case_system"])
+        )
+    assert ok.status_code == 200 and rejected.status_code == 422
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("scored request_id=" in line for line in lines)
+    for line in lines:
+        for secret in secrets:
+            assert secret not in line, line
+
+
+def test_literals_mirror_the_vocabularies() -> None:
+    assert typing.get_args(schemas.Answer) == ANSWERS
+    assert typing.get_args(schemas.Grade) == GRADES
+    assert typing.get_args(schemas.OffenceCategory) == OFFENCE_CATEGORIES
+    assert typing.get_args(schemas.HistoryKind) == HISTORY_KINDS
+    assert schemas.PERIOD_KINDS == PERIOD_KINDS
+    assert tuple(schemas.DashAnswers.model_fields) == QUESTION_IDS
+
+
+def test_the_openapi_example_is_a_valid_request() -> None:
+    req = schemas.ScoreRequest.model_validate(score_example())
+    from serving.case_builder import time_order_errors
+
+    assert time_order_errors(req) == []
+
+
+def test_openapi_has_examples_and_security(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/v1/score"]["post"]["requestBody"]["content"]["application/json"]
+    assert "case_with_history" in body["examples"]
+    assert {"HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
+    assert "ScoreResponse" in spec["components"]["schemas"]

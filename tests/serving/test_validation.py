@@ -1,0 +1,120 @@
+"""Bad input gets a 422 naming every bad field, never a 500."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.serving.helpers import bearer
+from tests.serving.requests_util import case_request
+
+
+@pytest.fixture
+def post(client: TestClient, keys: dict[str, str]):  # type: ignore[no-untyped-def]
+    def _post(body: object) -> tuple[int, list[list[object]]]:
+        res = client.post("/v1/score", json=body, headers=bearer(keys["case_system"]))
+        detail = res.json().get("detail", []) if res.status_code == 422 else []
+        return res.status_code, [e["loc"] for e in detail]
+
+    return _post
+
+
+def _with_history(tables: dict[str, pd.DataFrame]) -> dict[str, object]:
+    for i in range(len(tables["dash_assessments"])):
+        body = case_request(tables, f"A{i}")
+        if body["prior_incidents"] and body["history_events"] and body["prior_assessments"]:
+            return body
+    raise AssertionError("no case with every kind of history")
+
+
+def test_unknown_answer_values_are_each_named(post, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    body = case_request(tables, "A5")
+    body["assessment"]["answers"]["q3"] = "maybe"
+    body["assessment"]["answers"]["q27"] = "YES"
+    status, locs = post(body)
+    assert status == 422
+    assert ["body", "assessment", "answers", "q3"] in locs
+    assert ["body", "assessment", "answers", "q27"] in locs
+
+
+def test_missing_answer_is_named(post, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    body = case_request(tables, "A5")
+    del body["assessment"]["answers"]["q9"]
+    status, locs = post(body)
+    assert status == 422 and ["body", "assessment", "answers", "q9"] in locs
+
+
+def test_future_dates_are_rejected(post, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    body = case_request(tables, "A5")
+    future = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    body["incident"]["occurred_at"] = future
+    body["assessment"]["completed_at"] = future
+    status, locs = post(body)
+    assert status == 422
+    assert ["body", "incident", "occurred_at"] in locs
+    assert ["body", "assessment", "completed_at"] in locs
+
+
+def test_history_after_the_incident_is_named_row_by_row(
+    post, tables: dict[str, pd.DataFrame]
+) -> None:  # type: ignore[no-untyped-def]
+    body = _with_history(tables)
+    late = (pd.Timestamp(body["assessment"]["completed_at"]) + pd.Timedelta(hours=1)).isoformat()
+    body["prior_incidents"][0]["occurred_at"] = body["incident"]["occurred_at"]
+    body["history_events"][-1]["event_date"] = late
+    body["history_events"][-1]["end_date"] = None
+    body["prior_assessments"][0]["completed_at"] = late
+    status, locs = post(body)
+    assert status == 422
+    assert ["body", "prior_incidents", 0, "occurred_at"] in locs
+    assert ["body", "history_events", len(body["history_events"]) - 1, "event_date"] in locs
+    assert ["body", "prior_assessments", 0, "completed_at"] in locs
+
+
+def test_assessment_before_incident_and_broken_links(post, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    body = _with_history(tables)
+    body["assessment"]["completed_at"] = (
+        pd.Timestamp(body["incident"]["occurred_at"]) - pd.Timedelta(minutes=1)
+    ).isoformat()
+    body["prior_assessments"][0]["incident_id"] = "I-unknown"
+    status, locs = post(body)
+    assert status == 422
+    assert ["body", "assessment", "completed_at"] in locs
+    assert ["body", "prior_assessments", 0, "incident_id"] in locs
+
+
+def test_too_many_rows(post, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    body = _with_history(tables)
+    body["history_events"] = [
+        {**copy.deepcopy(body["history_events"][0]), "event_id": f"E{i}"} for i in range(1001)
+    ]
+    status, locs = post(body)
+    assert status == 422 and ["body", "history_events"] in locs
+
+
+def test_inconsistent_incident_and_unknown_vocabulary(
+    post, tables: dict[str, pd.DataFrame]
+) -> None:  # type: ignore[no-untyped-def]
+    body = case_request(tables, "A5")
+    body["incident"]["perpetrator_id"] = body["incident"]["victim_id"]
+    body["incident"]["severity"] = 9
+    body["assessment"]["officer_grade"] = "very high"
+    body["incident"]["extra_field"] = "free text"
+    status, locs = post(body)
+    assert status == 422
+    assert ["body", "incident", "severity"] in locs
+    assert ["body", "assessment", "officer_grade"] in locs
+    assert ["body", "incident", "extra_field"] in locs
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, [], "text", {"incident": 1}, {"cases": []}],
+    ids=["null", "list", "str", "int", "x"],
+)
+def test_malformed_bodies_are_422(post, body: object) -> None:  # type: ignore[no-untyped-def]
+    assert post(body)[0] == 422
