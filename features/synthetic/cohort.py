@@ -17,7 +17,7 @@ from features.synthetic.incidents import (
     incident_fields,
     recent_baby,
 )
-from features.synthetic.oracle import oracle_probabilities
+from features.synthetic.oracle import OracleProbabilities, oracle_probabilities
 from features.synthetic.params import GENERATOR_VERSION, GeneratorParams, stream
 from features.synthetic.population import BoolArray, Dyads, people_frame, simulate_dyads
 from features.synthetic.process import (
@@ -91,16 +91,29 @@ def _officer_ids(p: GeneratorParams) -> npt.NDArray[np.object_]:
     return np.array([f"O{i + 1:04d}" for i in range(n)], dtype=object)
 
 
-def generate_cohort(n_victims: int, seed: int, params: GeneratorParams | None = None) -> Cohort:
-    """Generate a synthetic cohort of ``n_victims`` victims with a known oracle."""
-    if n_victims < 1:
-        raise ValueError("n_victims must be at least 1")
-    p = GeneratorParams() if params is None else params
-    d = simulate_dyads(n_victims, p, stream(seed, 1))
+@dataclass(frozen=True)
+class _Simulation:
+    """Everything simulated, before it becomes tables (one row per incident unless noted)."""
+
+    d: Dyads
+    people: pd.DataFrame
+    ev: Events
+    inc: dict[str, npt.NDArray[np.generic]]
+    officer: npt.NDArray[np.int64]
+    done: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.int8]
+    grade: npt.NDArray[np.object_]
+    marac: BoolArray
+    dvds: BoolArray
+    events: EventList
+    oracle: OracleProbabilities
+
+
+def _assess(
+    d: Dyads, p: GeneratorParams, ev: Events, inc: dict[str, Any], seed: int
+) -> dict[str, Any]:
+    """Simulate officers, completion times, the record, answers, grades and referrals."""
     people = people_frame(d, p, stream(seed, 2))
-    seg = segments(d, p)
-    ev = simulate_events(d, p, seg, stream(seed, 3))
-    inc = incident_fields(d, p, ev, stream(seed, 4))
     officer = assign_officers(d, p, ev.dyad, stream(seed, 5))
     done = completion_times(p, ev.time, d.horizon, stream(seed, 6))
     record = prior_record(d, p, stream(seed, 10))
@@ -116,63 +129,94 @@ def generate_cohort(n_victims: int, seed: int, params: GeneratorParams | None = 
         violent_record=record.violent[perp],
         danger=d.danger[ev.dyad],
     )
-    officer_ids = _officer_ids(p)
-    fx = ans.draw_effects(p, officer_ids.size, d.n, stream(seed, 7))
+    fx = ans.draw_effects(p, _officer_ids(p).size, d.n, stream(seed, 7))
     codes = ans.answer_codes(inputs, p, fx, stream(seed, 8))
     grade, marac, dvds = ans.grade_and_referral(inputs, p, fx, codes, stream(seed, 9))
     facts = IncidentFacts(
         ev.dyad, ev.time, done, ev.serious, inc["crime_recorded"].astype(bool), marac, dvds
     )
     events = EventList.concat([record.events, period_events(d, p, facts, stream(seed, 11))])
-    oracle = oracle_probabilities(d, p, seg, ev, (ev.dyad, done))
-    person_ids = make_ids("P", len(people))
-    order = time_order(ev.time, ev.dyad)
-    incident_ids = make_ids("I", order.size)[ranks_of(order)]
-    assessment_ids = make_ids("A", order.size)[ranks_of(order)]
-    incidents = ordered_frame(
-        {
-            "incident_id": incident_ids,
-            "occurred_at": to_timestamps(ev.time, p.observed_from),
-            "victim_id": person_ids[ev.dyad],
-            "perpetrator_id": person_ids[d.n + perp],
-            "officer_id": officer_ids[officer],
-            "area": np.array([f"area_{a + 1:02d}" for a in range(p.n_areas)], dtype=object)[
-                d.area[ev.dyad]
-            ],
-            **inc,
-        },
-        order,
-    )
-    a_order = time_order(done, ranks_of(order))
-    assessments = ordered_frame(
-        {
-            "assessment_id": assessment_ids,
-            "incident_id": incident_ids,
-            "completed_at": to_timestamps(done, p.observed_from),
-            "officer_id": officer_ids[officer],
-            **ans.answer_columns(codes),
-            "officer_grade": grade,
-            "referred_to_marac": marac,
-            "dvds_concern": dvds,
-        },
-        a_order,
-    )
-    oracle_frame = ordered_frame(
-        {
-            "assessment_id": assessment_ids,
-            "p_serious_harm_365d": oracle.p_serious,
-            "p_repeat_365d": oracle.p_repeat,
-        },
-        a_order,
-    )
-    tables = {
-        "people": people_table(people, person_ids),
-        "incidents": incidents,
-        "dash_assessments": assessments,
-        "history_events": history_table(events, person_ids, p.observed_from),
-        "oracle": oracle_frame,
+    return {
+        "people": people,
+        "officer": officer,
+        "done": done,
+        "codes": codes,
+        "grade": grade,
+        "marac": marac,
+        "dvds": dvds,
+        "events": events,
     }
-    rates = realised_rates(d, ev, done, oracle, codes, grade, inc)
+
+
+def _simulate(n_victims: int, seed: int, p: GeneratorParams) -> _Simulation:
+    """Run every stage of the simulation, each on its own random stream."""
+    d = simulate_dyads(n_victims, p, stream(seed, 1))
+    seg = segments(d, p)
+    ev = simulate_events(d, p, seg, stream(seed, 3))
+    inc = incident_fields(d, p, ev, stream(seed, 4))
+    parts = _assess(d, p, ev, inc, seed)
+    oracle = oracle_probabilities(d, p, seg, ev, (ev.dyad, parts["done"]))
+    return _Simulation(d=d, ev=ev, inc=inc, oracle=oracle, **parts)
+
+
+def _incident_and_assessment_tables(
+    sim: _Simulation, p: GeneratorParams, person_ids: npt.NDArray[np.object_]
+) -> dict[str, pd.DataFrame]:
+    """Return incidents (by time), assessments and oracle (by completion time) with ids."""
+    d, ev = sim.d, sim.ev
+    order = time_order(ev.time, ev.dyad)
+    rank = ranks_of(order)
+    incident_ids, assessment_ids = make_ids("I", rank.size)[rank], make_ids("A", rank.size)[rank]
+    officer_ids = _officer_ids(p)[sim.officer]
+    areas = np.array([f"area_{a + 1:02d}" for a in range(p.n_areas)], dtype=object)
+    incidents = {
+        "incident_id": incident_ids,
+        "occurred_at": to_timestamps(ev.time, p.observed_from),
+        "victim_id": person_ids[ev.dyad],
+        "perpetrator_id": person_ids[d.n + d.perp[ev.dyad]],
+        "officer_id": officer_ids,
+        "area": areas[d.area[ev.dyad]],
+        **sim.inc,
+    }
+    assessments = {
+        "assessment_id": assessment_ids,
+        "incident_id": incident_ids,
+        "completed_at": to_timestamps(sim.done, p.observed_from),
+        "officer_id": officer_ids,
+        **ans.answer_columns(sim.codes),
+        "officer_grade": sim.grade,
+        "referred_to_marac": sim.marac,
+        "dvds_concern": sim.dvds,
+    }
+    oracle = {
+        "assessment_id": assessment_ids,
+        "p_serious_harm_365d": sim.oracle.p_serious,
+        "p_repeat_365d": sim.oracle.p_repeat,
+    }
+    a_order = time_order(sim.done, rank)
+    return {
+        "incidents": ordered_frame(incidents, order),
+        "dash_assessments": ordered_frame(assessments, a_order),
+        "oracle": ordered_frame(oracle, a_order),
+    }
+
+
+def generate_cohort(n_victims: int, seed: int, params: GeneratorParams | None = None) -> Cohort:
+    """Generate a synthetic cohort of ``n_victims`` victims with a known oracle."""
+    if n_victims < 1:
+        raise ValueError("n_victims must be at least 1")
+    p = GeneratorParams() if params is None else params
+    sim = _simulate(n_victims, seed, p)
+    person_ids = make_ids("P", len(sim.people))
+    linked = _incident_and_assessment_tables(sim, p, person_ids)
+    tables = {
+        "people": people_table(sim.people, person_ids),
+        "incidents": linked["incidents"],
+        "dash_assessments": linked["dash_assessments"],
+        "history_events": history_table(sim.events, person_ids, p.observed_from),
+        "oracle": linked["oracle"],
+    }
+    rates = realised_rates(sim.d, sim.ev, sim.done, sim.oracle, sim.codes, sim.grade, sim.inc)
     return Cohort(tables=tables, metadata=_metadata(n_victims, seed, p, tables, rates))
 
 

@@ -69,8 +69,7 @@ def _spread(
 def prior_record(d: Dyads, p: GeneratorParams, rng: np.random.Generator) -> PriorRecord:
     """Draw each perpetrator's convictions, breaches and orders in the ten years before."""
     n_p = int(d.perp.max()) + 1
-    danger = np.zeros(n_p)
-    danger[d.perp] = d.danger
+    danger = _perp_danger(d)
     parts: list[EventList] = []
     has = {}
     for kind, offset in _CONVICTION_OFFSETS.items():
@@ -135,25 +134,31 @@ def _orders(d: Dyads, f: IncidentFacts, rng: np.random.Generator) -> list[EventL
     ]
 
 
+def _perp_danger(d: Dyads) -> FloatArray:
+    danger = np.zeros(int(d.perp.max()) + 1)
+    danger[d.perp] = d.danger
+    return danger
+
+
 def _convictions(
     d: Dyads, p: GeneratorParams, f: IncidentFacts, rng: np.random.Generator
 ) -> list[EventList]:
     perp = d.perp[f.dyad] + d.n
     convicted = rng.random(f.dyad.size) < np.where(f.serious, 0.45, 0.08 * f.crime)
     date = _after(convicted, f.time, 60.0, 300.0, rng)
-    n_p = int(d.perp.max()) + 1
-    danger = np.zeros(n_p)
-    danger[d.perp] = d.danger
-    years = d.horizon / 3650.0
-    mean = years * np.exp(p.prior_conviction_log_rate + 0.4 + p.danger_on_convictions * danger)
-    owner, other = _spread(rng.poisson(mean), 0.0, d.horizon, rng)
     licence = rng.random(date.size) < 0.4
     stop = date[licence] + rng.uniform(180.0, 730.0, int(licence.sum()))
-    return [
+    parts = [
         EventList.of(perp[convicted], date, "da_conviction"),
-        EventList.of(owner + d.n, other, "other_conviction"),
         EventList.of(perp[convicted][licence], date[licence], "licence_or_community_order", stop),
     ]
+    danger, years = _perp_danger(d), d.horizon / 3650.0
+    for kind in ("violent_conviction", "other_conviction"):
+        log_mean = p.prior_conviction_log_rate + _CONVICTION_OFFSETS[kind]
+        mean = years * np.exp(log_mean + p.danger_on_convictions * danger)
+        owner, when = _spread(rng.poisson(mean), 0.0, d.horizon, rng)
+        parts.append(EventList.of(owner + d.n, when, kind))
+    return parts
 
 
 def period_events(

@@ -41,7 +41,7 @@ class GeneratorParams:
     disability_perpetrator: float = 0.12  # assumption
     children_share: float = 0.55  # assumption, so ~half of call-outs have children (domain.md)
     children_present_prob: float = 0.88  # assumption: children present if in the household
-    pregnancy_share: float = 0.12  # assumption: dyads with a pregnancy during the period
+    pregnancy_share: float = 0.2  # assumption: dyads with a pregnancy during the period
     substance_share: float = 0.35  # assumption: perpetrators with alcohol/drug problems
 
     # --- base process (per dyad) ----------------------------------------------------------
@@ -79,7 +79,7 @@ class GeneratorParams:
     grade_high_cut: float = 3.8  # assumption, tuned: ~10% graded high (domain.md)
     grade_medium_cut: float = 2.5  # assumption, tuned: about a fifth graded medium
     marac_noise: float = 0.02  # assumption: MARAC referrals outside the criteria
-    dvds_base_logit: float = -3.2  # assumption: DVDS concern is occasional (domain.md R-DVDS)
+    dvds_base_logit: float = -4.2  # assumption: DVDS concern is occasional (domain.md R-DVDS)
     completion_median_hours: float = 2.0  # assumption: DASH completed the same day
 
     # --- measurement bias (off by default) -------------------------------------------------
