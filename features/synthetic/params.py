@@ -85,7 +85,9 @@ class GeneratorParams:
     # --- measurement bias (off by default) -------------------------------------------------
     bias_group: tuple[str, str] | None = None  # assumption: e.g. ("ethnicity", "asian")
     bias_fear_drop: float = 0.6  # assumption: P(true fear 'yes' recorded 'no') in the group
-    bias_grade_shift: float = -0.5  # assumption: extra grade-score shift for the group
+    # assumption: the officer's judgement leans on the fear they perceive, beyond the recorded
+    # answers; grade-score shift for the group when the bias is on (0 = answers only)
+    bias_grade_shift: float = -0.5
 
     # --- history events --------------------------------------------------------------------
     prior_conviction_log_rate: float = -0.7  # assumption: log mean prior convictions per kind
