@@ -6,6 +6,7 @@ refuses to start (with instructions) when no model is registered.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -72,6 +73,8 @@ def create_app(
             return
         built = build_services(settings, metrics)
         app.state.services = built
+        gc.collect()
+        gc.freeze()  # startup objects (model, libraries) leave the GC's scans: shorter pauses
         log.info("serving model %s", built.holder.describe())
         try:
             yield

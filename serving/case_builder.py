@@ -8,7 +8,7 @@ assessments are dated before the assessment; earlier assessments belong to liste
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import numpy as np
@@ -39,9 +39,22 @@ _ASSESSMENT_SCALARS: Final[tuple[str, ...]] = (
 )
 
 
+_EPOCH: Final[datetime] = datetime(1970, 1, 1)
+_MICROSECOND: Final[timedelta] = timedelta(microseconds=1)
+_NAT: Final[int] = int(np.iinfo(np.int64).min)
+
+
+def _datetimes(values: list[datetime | None]) -> npt.NDArray[np.datetime64]:
+    """Naive-UTC datetimes (or None) as datetime64[ns], without numpy's slow object parsing."""
+    micros = [_NAT if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
+    ns = np.array(micros, dtype=np.int64)
+    ns = np.where(ns == _NAT, ns, ns * 1000)
+    return ns.view("datetime64[ns]")
+
+
 def _column(name: str, values: list[Any]) -> npt.NDArray[Any]:
     if name in _TIME_FIELDS:
-        return np.array(values, dtype="datetime64[ns]")
+        return _datetimes(values)
     return np.array(values, dtype=object)
 
 
@@ -61,8 +74,11 @@ def _prior_assessment_columns(rows: list[PriorAssessmentIn]) -> dict[str, npt.ND
     out = {n: _column(n, [getattr(r, n) for r in rows]) for n in _ASSESSMENT_SCALARS}
     out["incident_id"] = _column("incident_id", [r.incident_id for r in rows])
     out["completed_at"] = _column("completed_at", [r.completed_at for r in rows])
-    for q in QUESTION_IDS:
-        out[q] = _column(q, [getattr(r.answers, q) for r in rows])
+    answers = np.empty((len(rows), len(QUESTION_IDS)), dtype=object)
+    for i, r in enumerate(rows):
+        answers[i] = list(r.answers.__dict__.values())  # fields are declared in QUESTION_IDS order
+    for j, q in enumerate(QUESTION_IDS):
+        out[q] = answers[:, j]
     return out
 
 

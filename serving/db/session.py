@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -55,9 +57,20 @@ def alembic_config() -> Config:
     return cfg
 
 
-def init_db(engine: Engine) -> None:
-    """Upgrade the database to the latest migration (idempotent)."""
+def init_db(engine: Engine, attempts: int = 3) -> None:
+    """Upgrade the database to the latest migration (idempotent).
+
+    Several server workers may start at once; if another one is migrating, the failed attempt
+    is retried (by then the upgrade is a no-op).
+    """
     cfg = alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 * (attempt + 1))

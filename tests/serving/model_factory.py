@@ -57,15 +57,19 @@ def _label(x: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
 
 
 def tiny_scorer(
-    tables: dict[str, pd.DataFrame], seed: int = 0, trees: int = 30
+    tables: dict[str, pd.DataFrame],
+    seed: int = 0,
+    trees: int = 30,
+    leaves: int = 8,
+    depth: int = 3,
 ) -> CalibratedScorer:
     """Fit a small booster on the cohort's features with a synthetic label."""
     x = build_features(tables)
     y = _label(x, np.random.default_rng(seed))
     params = {
         "objective": "binary",
-        "num_leaves": 8,
-        "max_depth": 3,
+        "num_leaves": leaves,
+        "max_depth": depth,
         "learning_rate": 0.1,
         "min_data_in_leaf": 10,
         "verbose": -1,

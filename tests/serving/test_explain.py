@@ -58,3 +58,19 @@ def test_missing_values_are_null_and_directions_follow_signs() -> None:
     assert listed[1].value is None and listed[1].direction == "lowers"
     assert listed[0].direction == "raises"
     assert rest == pytest.approx(0.1) and n == 2
+
+
+def test_single_pass_scoring_equals_the_calibrated_scorer(
+    loaded, tables: dict[str, pd.DataFrame]
+) -> None:  # type: ignore[no-untyped-def]
+    from serving.scoring_service import explain_row
+
+    x = build_features(tables).to_numpy(np.float64)[:, loaded.columns][:300]
+    s = loaded.scorer.score(x, explain=True)
+    for i in range(len(x)):
+        raw, probability, band, contrib, base = explain_row(loaded, np.ascontiguousarray(x[i]))
+        assert raw == pytest.approx(s.raw[i], abs=1e-9)
+        assert probability == pytest.approx(s.probability[i], abs=1e-12)
+        assert band == s.band[i]
+        np.testing.assert_array_equal(contrib, s.contributions[i])
+        assert base == s.base_value[i]

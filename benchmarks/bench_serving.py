@@ -1,0 +1,426 @@
+"""Benchmark the scoring service; prints JSON.
+
+1. In process, one case end to end (request validation, time-order checks, features, model,
+   SHAP, statutory rules, response JSON, committed audit insert): p50 / p99 over N calls.
+2. Over HTTP on loopback (uvicorn, ``--workers W``):
+   - open loop at a fixed rate (default 200 req/s for 60 s) with a bounded httpx async client:
+     latency percentiles and errors;
+   - saturation with ``wrk`` (closed loop, C connections, D seconds): req/s and non-2xx.
+3. Peer in the same run: ``mlflow models serve -m models:/NAME@champion --env-manager local``
+   (same workers), one case per request (its precomputed feature row, ``dataframe_split``),
+   saturated with the same ``wrk`` settings; the peer does no validation, features, rules, SHAP
+   or audit. Reports both req/s and the ratio.
+
+Only 127.0.0.1; every loop is bounded by a count or a duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from features.history import build_features  # noqa: E402
+from serving.app import build_services  # noqa: E402
+from serving.db.session import init_db, make_engine  # noqa: E402
+from serving.db.store import Store  # noqa: E402
+from serving.metrics import ServiceMetrics  # noqa: E402
+from serving.schemas import ScoreRequest  # noqa: E402
+from serving.scoring_service import ScoringContext, new_request_id, score_one  # noqa: E402
+from serving.security import Caller, create_key  # noqa: E402
+from serving.settings import ServingSettings  # noqa: E402
+from tests.serving.cohort import random_tables  # noqa: E402
+from tests.serving.model_factory import MODEL_NAME, register_by_hand, tiny_scorer  # noqa: E402
+from tests.serving.requests_util import case_request  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000.0, q))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} not ready after {seconds}s")
+
+
+@contextmanager
+def server(cmd: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[None]:
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_ready(ready_url, 120.0)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def in_process(services: Any, bodies: list[dict[str, Any]], n: int) -> dict[str, float]:
+    model = services.holder.model
+    caller = Caller("kbench", "case_system")
+    times = []
+    for i in range(n + 50):
+        body = bodies[i % len(bodies)]
+        start = time.perf_counter()
+        req = ScoreRequest.model_validate(body)
+        ctx = ScoringContext(model, None, 5, caller, new_request_id())
+        score_one(req, ctx, services.store)
+        if i >= 50:  # warm-up excluded
+            times.append(time.perf_counter() - start)
+    return {"n": n, "p50_ms": pct(times, 50), "p90_ms": pct(times, 90), "p99_ms": pct(times, 99)}
+
+
+def http_request(path: str, headers: dict[str, str], body: bytes) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    match = re.search(rb"(?i)content-length:\s*(\d+)", head)
+    await reader.readexactly(int(match.group(1)) if match else 0)
+    return status
+
+
+async def open_loop(
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    bodies: list[bytes],
+    rate: float,
+    seconds: float,
+    connections: int = 16,
+) -> dict[str, Any]:
+    """Send ``rate`` x ``seconds`` requests on a fixed schedule over keep-alive connections.
+
+    A minimal asyncio HTTP/1.1 client (a Python HTTP library costs more CPU per request than
+    the server on a 2-core machine). Latency counts from each request's scheduled send time, so
+    waiting for a free connection is included (no coordinated omission).
+    """
+    total = int(rate * seconds)
+    payloads = [http_request(path, headers, b) for b in bodies]
+    pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(connections):
+        await pool.put(await asyncio.open_connection("127.0.0.1", port))
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+
+    async def one(i: int, scheduled: float) -> None:
+        reader, writer = await pool.get()
+        try:
+            writer.write(payloads[i % len(payloads)])
+            key = str(await read_response(reader))
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            key = type(exc).__name__
+            writer.close()
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        latencies.append(time.perf_counter() - scheduled)
+        statuses[key] = statuses.get(key, 0) + 1
+        await pool.put((reader, writer))
+
+    t0 = time.perf_counter()
+    tasks = []
+    for i in range(total):  # bounded: rate x seconds requests
+        scheduled = t0 + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, scheduled)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - t0
+    while not pool.empty():
+        pool.get_nowait()[1].close()
+    errors = sum(v for k, v in statuses.items() if k != "200")
+    return {
+        "target_rate": rate,
+        "seconds": seconds,
+        "requests": total,
+        "achieved_rate": total / elapsed,
+        "p50_ms": pct(latencies, 50),
+        "p90_ms": pct(latencies, 90),
+        "p99_ms": pct(latencies, 99),
+        "max_ms": pct(latencies, 100),
+        "errors": errors,
+        "statuses": statuses,
+        "client": f"asyncio HTTP/1.1, {connections} keep-alive connections, open loop",
+    }
+
+
+WRK_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+{auth}
+local bodies = {{}}
+for line in io.lines("{bodies}") do bodies[#bodies + 1] = line end
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[i])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("JSONSTATS %d %d %d %d %d %d %.3f %.3f\\n",
+    summary.requests, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000))
+end
+"""
+
+
+def wrk(
+    url: str,
+    bodies: list[bytes],
+    token: str | None,
+    seconds: int,
+    connections: int,
+    threads: int,
+    work: Path,
+) -> dict[str, Any]:
+    body_file = work / f"bodies-{uuid.uuid4().hex}.txt"
+    body_file.write_bytes(b"\n".join(bodies) + b"\n")
+    auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
+    script = work / f"post-{uuid.uuid4().hex}.lua"
+    script.write_text(WRK_LUA.format(auth=auth, bodies=body_file))
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    stats = re.search(r"JSONSTATS (.*)", out).group(1).split()  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "requests_per_s": rps,
+        "requests": int(stats[0]),
+        "socket_errors": sum(int(x) for x in stats[1:4]) + int(stats[5]),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "p50_ms": float(stats[6]),
+        "p99_ms": float(stats[7]),
+        "connections": connections,
+        "threads": threads,
+        "seconds": seconds,
+    }
+
+
+def setup(work: Path, args: argparse.Namespace) -> tuple[str, str, list[dict[str, Any]], Any]:
+    tables = random_tables(n_victims=args.victims, seed=0)
+    uri = args.tracking_uri or f"sqlite:///{work / 'mlflow.db'}"
+    name = args.model_name
+    if not args.tracking_uri:
+        register_by_hand(
+            uri, tiny_scorer(tables, trees=args.trees, leaves=args.leaves, depth=args.depth)
+        )
+    ids = tables["dash_assessments"]["assessment_id"].tolist()
+    rng = random.Random(0)
+    chosen = rng.sample(ids, min(args.pool, len(ids)))
+    bodies = [case_request(tables, a) for a in chosen]
+    features = build_features(tables).loc[chosen]
+    return uri, name, bodies, features
+
+
+def serving_env(uri: str, name: str, db: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "MLFLOW_TRACKING_URI": uri,
+            "SECONDLOOK_MODEL_NAME": name,
+            "DATABASE_URL": db,
+            "PATH": f"{VENV_BIN}:{env.get('PATH', '')}",
+            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+def bench_http(
+    work: Path, args: argparse.Namespace, uri: str, name: str, bodies: list[dict[str, Any]]
+) -> dict[str, Any]:
+    db = f"sqlite:///{work / 'http.db'}"
+    engine = make_engine(db)
+    init_db(engine)
+    token = create_key(Store(engine), "case_system")[1]
+    engine.dispose()
+    port = free_port()
+    cmd = [
+        str(VENV_BIN / "uvicorn"),
+        "serving.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    raw = [json.dumps(b, separators=(",", ":")).encode() for b in bodies]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with server(cmd, serving_env(uri, name, db), f"{base}/readyz", work / "uvicorn.log"):
+        asyncio.run(open_loop(port, "/v1/score", headers, raw, args.rate, 3))  # warm-up
+        fixed = asyncio.run(open_loop(port, "/v1/score", headers, raw, args.rate, args.seconds))
+        saturation = wrk(
+            f"{base}/v1/score", raw, token, args.wrk_seconds, args.connections, args.threads, work
+        )
+    return {"workers": args.workers, "fixed_rate": fixed, "saturation": saturation}
+
+
+def bench_peer(
+    work: Path, args: argparse.Namespace, uri: str, name: str, features: Any
+) -> dict[str, Any]:
+    port = free_port()
+    cmd = [
+        str(VENV_BIN / "mlflow"),
+        "models",
+        "serve",
+        "-m",
+        f"models:/{name}@champion",
+        "--env-manager",
+        "local",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+    ]
+    base = f"http://127.0.0.1:{port}"
+    columns = list(features.columns)
+    raw = []
+    for row in features.to_numpy(dtype=np.float64):
+        data = [None if np.isnan(v) else float(v) for v in row]
+        body = {"dataframe_split": {"columns": columns, "data": [data]}}
+        raw.append(json.dumps(body, separators=(",", ":")).encode())
+    with server(cmd, serving_env(uri, name, ""), f"{base}/ping", work / "peer.log"):
+        probe = httpx.post(
+            f"{base}/invocations",
+            content=raw[0],
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        )
+        probe.raise_for_status()
+        saturation = wrk(
+            f"{base}/invocations", raw, None, args.wrk_seconds, args.connections, args.threads, work
+        )
+    return {"command": " ".join(cmd[1:]), "workers": args.workers, "saturation": saturation}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--victims", type=int, default=300)
+    p.add_argument("--pool", type=int, default=200, help="distinct cases cycled through")
+    p.add_argument("--trees", type=int, default=200)
+    p.add_argument("--leaves", type=int, default=16)
+    p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--tracking-uri", default=None, help="use an existing registry instead")
+    p.add_argument("--model-name", default=MODEL_NAME)
+    p.add_argument("--n", type=int, default=3000, help="in-process calls")
+    p.add_argument("--rate", type=float, default=200.0)
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--wrk-seconds", type=int, default=20)
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--skip-peer", action="store_true")
+    p.add_argument("--out", type=Path, default=None)
+    args = p.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get update && apt-get install -y wrk")
+    work = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+    uri, name, bodies, features = setup(work, args)
+    settings = ServingSettings(
+        database_url=f"sqlite:///{work / 'inproc.db'}", tracking_uri=uri, model_name=name
+    )
+    services = build_services(settings, ServiceMetrics())
+    spec = services.holder.model.scorer.spec
+    booster = services.holder.model.scorer.booster
+    result: dict[str, Any] = {
+        "benchmark": "serving",
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "model": {
+            "name": name,
+            "version": services.holder.model.version,
+            "trees": booster.num_trees(),
+            "features": len(spec.feature_names),
+            "args": {"trees": args.trees, "leaves": args.leaves, "depth": args.depth},
+        },
+        "cases": {
+            "pool": len(bodies),
+            "mean_history_rows": statistics.mean(
+                len(b["prior_incidents"]) + len(b["history_events"]) + len(b["prior_assessments"])
+                for b in bodies
+            ),
+        },
+        "in_process": in_process(services, bodies, args.n),
+    }
+    services.store.engine.dispose()
+    result["http"] = bench_http(work, args, uri, name, bodies)
+    if not args.skip_peer:
+        result["peer"] = bench_peer(work, args, uri, name, features)
+        ours = result["http"]["saturation"]["requests_per_s"]
+        theirs = result["peer"]["saturation"]["requests_per_s"]
+        result["ratio_vs_peer"] = ours / theirs if theirs else None
+    text = json.dumps(result, indent=2, sort_keys=True)
+    if args.out:
+        args.out.write_text(text + "\n")
+    print(text)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
