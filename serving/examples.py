@@ -37,51 +37,43 @@ def _answers(yes: frozenset[str]) -> dict[str, str]:
     return {q: "yes" if q in yes else "no" for q in QUESTION_IDS} | {"q21": "dont_know"}
 
 
+def _assessment(assessment_id: str, when: str, yes: frozenset[str], grade: str) -> dict[str, Any]:
+    return {
+        "assessment_id": assessment_id,
+        "completed_at": when,
+        "officer_id": "OFF-17",
+        "answers": _answers(yes),
+        "officer_grade": grade,
+        "referred_to_marac": False,
+        "dvds_concern": False,
+    }
+
+
+def _event(event_id: str, person_id: str, when: str, kind: str) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "person_id": person_id,
+        "event_date": when,
+        "kind": kind,
+        "end_date": None,
+    }
+
+
 def score_example() -> dict[str, Any]:
     """Return a complete, valid scoring request."""
+    earlier = _assessment("A-3002", "2024-01-20T23:45:00Z", frozenset({"q2", "q8"}), "standard")
     return {
         "incident": _incident("I-3003", "2024-03-02T21:40:00Z", severity=3),
-        "assessment": {
-            "assessment_id": "A-3003",
-            "completed_at": "2024-03-02T23:05:00Z",
-            "officer_id": "OFF-17",
-            "answers": _answers(_YES),
-            "officer_grade": "medium",
-            "referred_to_marac": False,
-            "dvds_concern": False,
-        },
+        "assessment": _assessment("A-3003", "2024-03-02T23:05:00Z", _YES, "medium"),
         "prior_incidents": [
             _incident("I-3001", "2023-09-14T20:10:00Z", offence_category="coercive_control"),
             _incident("I-3002", "2024-01-20T22:30:00Z"),
         ],
         "history_events": [
-            {
-                "event_id": "E-1",
-                "person_id": "P-2001",
-                "event_date": "2021-05-01T00:00:00Z",
-                "kind": "violent_conviction",
-                "end_date": None,
-            },
-            {
-                "event_id": "E-2",
-                "person_id": "V-1001",
-                "event_date": "2024-02-01T00:00:00Z",
-                "kind": "separation",
-                "end_date": None,
-            },
+            _event("E-1", "P-2001", "2021-05-01T00:00:00Z", "violent_conviction"),
+            _event("E-2", "V-1001", "2024-02-01T00:00:00Z", "separation"),
         ],
-        "prior_assessments": [
-            {
-                "assessment_id": "A-3002",
-                "incident_id": "I-3002",
-                "completed_at": "2024-01-20T23:45:00Z",
-                "officer_id": "OFF-09",
-                "answers": _answers(frozenset({"q2", "q8", "q15"})),
-                "officer_grade": "standard",
-                "referred_to_marac": False,
-                "dvds_concern": False,
-            }
-        ],
+        "prior_assessments": [earlier | {"incident_id": "I-3002"}],
     }
 
 

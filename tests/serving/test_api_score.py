@@ -7,7 +7,9 @@ import json
 import math
 
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from features.rules import ADVISORY_NOTE
 from serving.schemas import ScoreRequest
@@ -154,3 +156,32 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"model_loaded": True, "database": True}
+
+
+def test_audit_failure_means_no_answer(
+    client: TestClient,
+    keys: dict[str, str],
+    tables: dict[str, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+
+    def broken(rows: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(store, "record_scores", broken)
+    res = client.post(
+        "/v1/score", json=case_request(tables, "A5"), headers=bearer(keys["case_system"])
+    )
+    assert res.status_code == 503
+    assert "statutory" not in res.text
+
+
+def test_not_ready_when_the_database_is_down(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    monkeypatch.setattr(store, "ping", lambda: False)
+    res = client.get("/readyz")
+    assert res.status_code == 503
+    assert res.json()["checks"]["database"] is False
