@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from features.history import build_features  # noqa: E402
 from serving.app import build_services  # noqa: E402
+from serving.cohort_requests import case_request  # noqa: E402
 from serving.db.session import init_db, make_engine  # noqa: E402
 from serving.db.store import Store  # noqa: E402
 from serving.metrics import ServiceMetrics  # noqa: E402
@@ -53,7 +54,6 @@ from serving.security import Caller, create_key  # noqa: E402
 from serving.settings import ServingSettings  # noqa: E402
 from tests.serving.cohort import random_tables  # noqa: E402
 from tests.serving.model_factory import MODEL_NAME, register_by_hand, tiny_scorer  # noqa: E402
-from tests.serving.requests_util import case_request  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -30,6 +30,25 @@ def stage_progress(total: int, description: str) -> Iterator[Progress]:
     with progress:
         progress.add_task(description, total=total)
         yield progress
+
+
+@contextmanager
+def stage_reporter(stages: Sequence[str], title: str) -> Iterator[Callable[[str], None]]:
+    """Show a bar over known ``stages``; yield a hook that marks the named stage as started.
+
+    Pipelines report stages by name (``progress("fit")``); each call completes the stages
+    before it, so the bar is right even when a stage is skipped or repeated.
+    """
+    order = {name: i for i, name in enumerate(stages)}
+    with stage_progress(len(stages), title) as progress:
+        task = progress.task_ids[0]
+
+        def started(name: str) -> None:
+            done = order.get(name, int(progress.tasks[0].completed))
+            progress.update(task, completed=done, description=f"{title}: {name}")
+
+        yield started
+        progress.update(task, completed=len(stages), description=f"{title}: done")
 
 
 def failures_table(failures: list[ContractFailure], limit: int = 200) -> Table:

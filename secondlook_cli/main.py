@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from secondlook_cli import data_cmds
+from secondlook_cli import audit_cmds, data_cmds, features_cmds, grade_cmds, serve_cmds, train_cmds
 
 app = typer.Typer(
     name="secondlook",
@@ -14,6 +14,12 @@ app = typer.Typer(
 )
 app.command()(data_cmds.generate)
 app.command()(data_cmds.validate)
+app.command()(grade_cmds.grade)
+app.add_typer(features_cmds.app, name="features")
+app.command()(train_cmds.train)
+app.add_typer(audit_cmds.app, name="audit")
+app.command()(serve_cmds.serve)
+app.add_typer(serve_cmds.keys_app, name="keys")
 
 
 if __name__ == "__main__":  # pragma: no cover

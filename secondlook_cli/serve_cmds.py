@@ -1,0 +1,126 @@
+"""CLI commands ``serve`` and ``keys``: run the scoring API and manage its API keys.
+
+Serving modules are imported inside the commands: ``secondlook --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from secondlook_cli.console import console, err_console
+
+if TYPE_CHECKING:
+    from serving.api.deps import Services
+    from serving.settings import ServingSettings
+
+keys_app = typer.Typer(help="API keys: shown once, stored only as hashes.", no_args_is_help=True)
+
+ModelName = Annotated[
+    str | None, typer.Option(help="Registered model name (default: serious-harm model).")
+]
+ModelRef = Annotated[
+    str | None, typer.Option(help="Registry alias or version number (default: champion).")
+]
+
+
+def serving_settings(
+    model_name: str | None = None, model_ref: str | None = None
+) -> ServingSettings:
+    """Return the serving settings from the environment, with any command-line overrides."""
+    from serving.settings import ServingSettings
+
+    settings = ServingSettings()
+    overrides = {k: v for k, v in (("model_name", model_name), ("model_ref", model_ref)) if v}
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def start_services(settings: ServingSettings) -> Services:
+    """Migrate the database and load the model, or exit 1 saying how to train one."""
+    from serving.app import build_services
+    from serving.metrics import ServiceMetrics
+    from serving.model_loader import ModelNotAvailableError
+
+    try:
+        with console.status("Loading the registered model and migrating the audit database..."):
+            return build_services(settings, ServiceMetrics())
+    except ModelNotAvailableError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=1) from exc
+
+
+def run_server(services: Services, host: str, port: int) -> None:
+    """Serve the API and reviewer pages with uvicorn until interrupted."""
+    import uvicorn
+
+    from serving.app import create_app
+
+    app = create_app(services=services)
+    gc.collect()
+    gc.freeze()  # the loaded model and libraries leave the GC's scans: shorter pauses
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    finally:
+        services.store.engine.dispose()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    model_name: ModelName = None,
+    model_ref: ModelRef = None,
+) -> None:
+    """Serve the scoring API (/v1, OpenAPI at /docs) and the reviewer pages."""
+    settings = serving_settings(model_name, model_ref)
+    services = start_services(settings)
+    model = services.holder.describe()
+    console.print(
+        f"Serving model {model.get('name')} v{model.get('version')} ({model.get('alias')}) "
+        f"on http://{host}:{port} - API docs at /docs"
+    )
+    run_server(services, host, port)
+
+
+@keys_app.command("create")
+def create(
+    role: Annotated[str, typer.Option(help="case_system, reviewer, researcher or admin.")],
+) -> None:
+    """Create an API key for a role and print it once (only its hash is stored)."""
+    from serving.db.session import init_db, make_engine
+    from serving.db.store import Store
+    from serving.security import ROLES, create_key
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")
+    settings = serving_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        key_id, token = create_key(Store(engine), role)
+    finally:
+        engine.dispose()
+    console.print(f"Key id {key_id} (role {role}). Copy the key now; it is not shown again:")
+    console.print(token, soft_wrap=True, highlight=False)
+
+
+@keys_app.command("revoke")
+def revoke(key_id: Annotated[str, typer.Argument(help="The key's public id.")]) -> None:
+    """Revoke an API key by its public id (takes effect within the key cache time)."""
+    from datetime import UTC, datetime
+
+    from serving.db.session import init_db, make_engine
+    from serving.db.store import Store
+
+    settings = serving_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        init_db(engine)
+        found = Store(engine).revoke_key(key_id, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    if not found:
+        err_console.print(f"[red]No key with id {key_id}.[/red]")
+        raise typer.Exit(code=1)
+    console.print(f"Revoked key {key_id}.")
