@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from secondlook_cli import audit_cmds, data_cmds, features_cmds, grade_cmds, serve_cmds, train_cmds
+from secondlook_cli import (
+    audit_cmds,
+    data_cmds,
+    features_cmds,
+    grade_cmds,
+    run_cmd,
+    serve_cmds,
+    train_cmds,
+)
 
 app = typer.Typer(
     name="secondlook",
@@ -20,6 +28,7 @@ app.command()(train_cmds.train)
 app.add_typer(audit_cmds.app, name="audit")
 app.command()(serve_cmds.serve)
 app.add_typer(serve_cmds.keys_app, name="keys")
+app.command()(run_cmd.run)
 
 
 if __name__ == "__main__":  # pragma: no cover

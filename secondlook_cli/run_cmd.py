@@ -1,0 +1,132 @@
+"""CLI command ``run``: the main job on the embedded default, end to end, ending in a server.
+
+generate -> validate -> grade -> train (features, split, fit, evaluate, register) -> bias
+audit -> score sample cases into the audit log -> serve the API and reviewer page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import pandas as pd
+import typer
+
+from features.io import write_cohort
+from features.rules import grade_cohort_to_file
+from secondlook_cli.cohort import load_valid_cohort
+from secondlook_cli.console import console, err_console
+from secondlook_cli.grade_cmds import summary_tables
+from secondlook_cli.serve_cmds import run_server, serving_settings, start_services
+from secondlook_cli.train_cmds import print_result, run_training
+
+if TYPE_CHECKING:
+    from serving.api.deps import Services
+    from training.pipeline import TrainResult
+
+TARGET = "serious_harm_365d"
+
+
+def served_model_ref(result: TrainResult) -> str:
+    """Return 'champion' if the registry has one, else the version just trained.
+
+    A first model that misses the champion rule (e.g. ECE above 0.02 on a small cohort) is
+    registered as challenger; the demo then serves that version by number and says so.
+    """
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    settings = serving_settings()
+    uri = settings.resolved_tracking_uri()
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    try:
+        client.get_model_version_by_alias(result.model_name, "champion")
+    except MlflowException:
+        err_console.print(
+            f"[yellow]No champion registered: serving challenger version "
+            f"{result.model_version} for this demo ({result.alias_reason}).[/yellow]"
+        )
+        return result.model_version
+    return "champion"
+
+
+def sample_requests(tables: dict[str, pd.DataFrame], n: int) -> list[dict[str, Any]]:
+    """Return scoring requests for the ``n`` most recent assessments of the cohort."""
+    from serving.cohort_requests import case_request
+
+    latest = tables["dash_assessments"].nlargest(n, "completed_at")["assessment_id"]
+    return [case_request(tables, str(a)) for a in latest]
+
+
+def score_samples(services: Services, requests: list[dict[str, Any]]) -> tuple[int, int]:
+    """Score requests in-process as a case system would, recording each in the audit log."""
+    from serving.scoring_service import ScoringContext, new_request_id, score_batch
+    from serving.security import Caller, create_key
+
+    key_id, _ = create_key(services.store, "case_system")
+    caller = Caller(key_id, "case_system")
+    ok = failed = 0
+    batch = services.settings.max_batch
+    for start in range(0, len(requests), batch):
+        ctx = ScoringContext(
+            services.holder.model,
+            services.rules,
+            services.settings.top_contributions,
+            caller,
+            new_request_id(),
+        )
+        out = score_batch(requests[start : start + batch], ctx, services.store)
+        ok, failed = ok + out.n_ok, failed + out.n_failed
+    return ok, failed
+
+
+def run(
+    victims: Annotated[
+        int, typer.Option(min=500, help="Victims in the synthetic cohort.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed for the cohort and the model.")] = 0,
+    data: Annotated[Path, typer.Option(help="Where to write the cohort.")] = Path("data"),
+    out: Annotated[Path, typer.Option(help="Where to write grades and reports.")] = Path("out"),
+    samples: Annotated[
+        int, typer.Option(min=0, help="Recent cases to score into the reviewer queue.")
+    ] = 500,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    serve: Annotated[bool, typer.Option(help="Start the server at the end.")] = True,
+) -> None:
+    """Run the whole job on a synthetic cohort and serve the result on HOST:PORT."""
+    from features.synthetic import generate_cohort
+    from serving.security import create_key
+
+    console.rule("1. Synthetic cohort")
+    with console.status(f"Simulating {victims:,} victims (seed {seed})..."):
+        cohort = generate_cohort(victims, seed)
+    write_cohort(cohort.tables, data, metadata=cohort.metadata)
+    tables, _ = load_valid_cohort(data)
+    console.print(f"{len(tables['dash_assessments']):,} assessments; all tables meet contracts")
+
+    console.rule("2. Statutory grades")
+    summary = grade_cohort_to_file(tables, out / "grades.parquet")
+    for table in summary_tables(summary):
+        console.print(table)
+
+    console.rule("3. Model (features, temporal split, calibrated LightGBM, MLflow)")
+    result = run_training(data, TARGET, None, seed)
+    print_result(result, TARGET)
+
+    console.rule("4. Scoring sample cases into the audit log")
+    settings = serving_settings(model_ref=served_model_ref(result))
+    services = start_services(settings)
+    ok, failed = score_samples(services, sample_requests(tables, samples))
+    console.print(f"Scored {ok:,} recent cases ({failed} rejected) as a case system would")
+    _, reviewer_key = create_key(services.store, "reviewer")
+
+    console.rule("5. Serving")
+    console.print(f"Reviewer page: [bold]http://{host}:{port}/[/bold]")
+    console.print(f"API docs:      http://{host}:{port}/docs")
+    console.print("Reviewer key (shown once, stored only as a hash):")
+    console.print(reviewer_key, soft_wrap=True, highlight=False)
+    if serve:
+        run_server(services, host, port)
+    else:
+        services.store.engine.dispose()

@@ -1,0 +1,151 @@
+"""The CLI end to end on a small generated cohort: run, keys, serve refusal, errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+from sqlalchemy import create_engine, func, select
+from typer.testing import CliRunner
+
+from features.io import read_cohort
+from secondlook_cli.main import app
+from serving.db.models import ScoreAudit
+from serving.db.session import make_engine
+from serving.db.store import Store
+from serving.security import KeyVerifier
+
+runner = CliRunner()
+VICTIMS = 1500
+SAMPLES = 120
+TOKEN = re.compile(r"sl_k[0-9a-f]+\.[A-Za-z0-9_\-]+")
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A working directory with its own MLflow store and audit database."""
+    root = tmp_path_factory.mktemp("cli")
+    patch = pytest.MonkeyPatch()
+    patch.chdir(root)
+    patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+    patch.setenv("DATABASE_URL", f"sqlite:///{root / 'audit.db'}")
+    yield root
+    patch.undo()
+
+
+@pytest.fixture(scope="module")
+def ran(workdir: Path) -> str:
+    """Output of ``secondlook run`` without the server at the end."""
+    args = ["run", "--victims", str(VICTIMS), "--samples", str(SAMPLES), "--no-serve"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _verifier(workdir: Path) -> KeyVerifier:
+    return KeyVerifier(Store(make_engine(f"sqlite:///{workdir / 'audit.db'}")), 0.0)
+
+
+def test_serve_refuses_without_a_registered_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'audit.db'}")
+    result = runner.invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert "secondlook train" in result.output
+
+
+def test_run_writes_a_valid_cohort_and_one_grade_per_assessment(ran: str, workdir: Path) -> None:
+    tables = read_cohort(workdir / "data")
+    grades = pd.read_parquet(workdir / "out" / "grades.parquet")
+    assert len(grades) == len(tables["dash_assessments"]) > 0
+    assert set(grades["statutory_grade"]) <= {"standard", "medium", "high"}
+
+
+def test_run_registers_a_model_and_fills_the_audit_log(ran: str, workdir: Path) -> None:
+    uri = f"sqlite:///{workdir / 'mlflow.db'}"
+    versions = MlflowClient(tracking_uri=uri).search_model_versions()
+    assert [v.name for v in versions] == ["secondlook-serious_harm_365d"]
+    engine = create_engine(f"sqlite:///{workdir / 'audit.db'}")
+    with engine.connect() as conn:
+        logged = conn.execute(select(func.count()).select_from(ScoreAudit)).scalar_one()
+    assert logged == SAMPLES
+    assert "AUC gain over DASH" in ran
+
+
+def test_run_prints_a_reviewer_key_that_works(ran: str, workdir: Path) -> None:
+    token = TOKEN.search(ran)
+    assert token is not None
+    caller = _verifier(workdir).verify(token.group(0))
+    assert caller is not None and caller.role == "reviewer"
+
+
+def test_keys_create_prints_a_working_key_once(ran: str, workdir: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "--role", "researcher"])
+    assert result.exit_code == 0, result.output
+    token = TOKEN.search(result.output)
+    assert token is not None
+    caller = _verifier(workdir).verify(token.group(0))
+    assert caller is not None and caller.role == "researcher"
+    revoked = runner.invoke(app, ["keys", "revoke", caller.key_id])
+    assert revoked.exit_code == 0
+    assert _verifier(workdir).verify(token.group(0)) is None
+
+
+def test_keys_create_rejects_an_unknown_role(workdir: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "--role", "superuser"])
+    assert result.exit_code == 2
+    assert "case_system" in result.output
+
+
+def test_train_rejects_an_unknown_target(workdir: Path) -> None:
+    result = runner.invoke(app, ["train", str(workdir), "--target", "murder"])
+    assert result.exit_code == 2
+    assert "serious_harm_365d" in result.output
+
+
+def test_grade_and_features_refuse_a_cohort_that_fails_its_contracts(
+    tmp_path: Path, minimal_tables: dict[str, pd.DataFrame]
+) -> None:
+    from features.io import write_cohort
+
+    bad = minimal_tables["dash_assessments"].copy()
+    bad.loc[1, "q5"] = "maybe"
+    write_cohort({**minimal_tables, "dash_assessments": bad}, tmp_path)
+    for args in (
+        ["grade", str(tmp_path), "--out", str(tmp_path / "g.csv")],
+        ["features", "build", str(tmp_path), "--out", str(tmp_path / "f.csv")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert "q5" in result.output
+        assert not (tmp_path / "g.csv").exists() and not (tmp_path / "f.csv").exists()
+
+
+def test_grade_and_features_write_one_row_per_assessment(
+    tmp_path: Path, minimal_tables: dict[str, pd.DataFrame]
+) -> None:
+    from features.io import write_cohort
+
+    write_cohort(minimal_tables, tmp_path / "c")
+    n = len(minimal_tables["dash_assessments"])
+    graded = runner.invoke(app, ["grade", str(tmp_path / "c"), "--out", str(tmp_path / "g.csv")])
+    assert graded.exit_code == 0, graded.output
+    assert len(pd.read_csv(tmp_path / "g.csv")) == n
+    built = runner.invoke(
+        app, ["features", "build", str(tmp_path / "c"), "--out", str(tmp_path / "f.parquet")]
+    )
+    assert built.exit_code == 0, built.output
+    assert len(pd.read_parquet(tmp_path / "f.parquet")) == n
+
+
+def test_a_missing_cohort_directory_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["grade", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "nowhere" in result.output
