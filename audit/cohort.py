@@ -15,6 +15,7 @@ from audit.result import AuditResult
 from audit.spec import AuditConfig, ScorerSpec
 from features.history import FeatureConfig, audit_frame, build_features
 from features.labels import derive_labels
+from features.registry import categorical_features
 from features.rules import RulesConfig, grade_table
 
 OUTCOME: Final[str] = "serious_harm_365d"
@@ -101,11 +102,21 @@ def officer_covariates(features: pd.DataFrame) -> list[str]:
     return [c for c in features.columns if not c.startswith(_NOT_COVARIATES)]
 
 
+def _one_hot_categoricals(features: pd.DataFrame) -> pd.DataFrame:
+    """Replace categorical codes (e.g. offence category) by indicator columns."""
+    codes = [c for c in categorical_features() if c in features.columns]
+    if not codes:
+        return features
+    dummies = pd.get_dummies(features[codes].astype("category"), prefix=codes, dtype=np.float64)
+    return pd.concat([features.drop(columns=codes), dummies], axis=1)
+
+
 def cohort_officer_effect(
     tables: Mapping[str, pd.DataFrame], seed: int = 0, **options: Any
 ) -> dict[str, Any]:
     """Return the officer effect on a cohort: yes-count ICC after history features, and funnel."""
     features = build_features(tables, FeatureConfig(validate_output=False))
+    features = _one_hot_categoricals(features.reset_index(drop=True))
     grades = grade_table(tables)
     frame = features.reset_index(drop=True).assign(
         officer_id=tables["dash_assessments"]["officer_id"].to_numpy(),

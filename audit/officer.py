@@ -1,7 +1,12 @@
 """Officer effect: how much DASH yes-count variance the asking officer explains, and a funnel.
 
 The yes-count is modelled as ``yes = case covariates + u_officer + e`` with a random
-intercept per officer (statsmodels ``MixedLM``, REML). The officer intraclass correlation
+intercept per officer (statsmodels ``MixedLM``, REML). Covariates that are linear
+combinations of others (e.g. a dyad count equal to the victim's count when every victim has
+one perpetrator) are dropped first: with a rank-deficient design the REML likelihood is
+unbounded at a zero officer variance, and the optimiser stops there. The fit starts from
+the method-of-moments estimate, and falls back to Powell's method when L-BFGS does not
+reach a finite likelihood. The officer intraclass correlation
 ``var(u) / (var(u) + var(e))`` is the share of the remaining (case-adjusted) variance that
 lies between officers. Its interval comes from an officer-level bootstrap of a
 method-of-moments estimator on covariate-adjusted residuals (MixedLM refits per draw would
@@ -18,10 +23,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import scipy.linalg
 import statsmodels.api as sm
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
-from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from audit.errors import AuditInputError
 
@@ -29,26 +35,55 @@ FloatArray = npt.NDArray[np.float64]
 Z95, Z998 = 1.959964, 3.090232
 
 
-def _design(frame: pd.DataFrame, covariates: Sequence[str]) -> FloatArray:
+def _design(frame: pd.DataFrame, covariates: Sequence[str]) -> tuple[FloatArray, list[str]]:
+    """Return the standardised covariates (constant columns dropped) and the kept names."""
     for column in covariates:
         if column not in frame.columns:
             raise AuditInputError(column, "a numeric case covariate", "no such column")
     x = frame[list(covariates)].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
     x = np.where(np.isfinite(x), x, np.nan)
-    fill = np.nan_to_num(np.nanmedian(x, axis=0)) if len(x) else np.zeros(x.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column is constant
+        fill = np.nan_to_num(np.nanmedian(x, axis=0)) if len(x) else np.zeros(x.shape[1])
     x = np.where(np.isnan(x), fill, x)
     keep = x.std(axis=0) > 0
-    return np.asarray(StandardScaler().fit_transform(x[:, keep]), dtype=np.float64)
+    names = [c for c, k in zip(covariates, keep, strict=True) if k]
+    return np.asarray(StandardScaler().fit_transform(x[:, keep]), dtype=np.float64), names
+
+
+def full_rank(x: FloatArray, tol: float = 1e-8) -> npt.NDArray[np.int64]:
+    """Return the sorted indices of a linearly independent subset of ``x``'s columns.
+
+    QR with column pivoting: a column is kept when its pivot is above ``tol`` times the
+    largest one (columns are standardised, so the scale is comparable).
+    """
+    if x.shape[1] == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, r, pivot = scipy.linalg.qr(x, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    return np.sort(pivot[: len(diag)][diag > tol * diag[0]]).astype(np.int64)
+
+
+def _fit(model: MixedLM, start: MixedLMParams, method: str) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter; 'converged' is reported instead
+        return model.fit(reml=True, start_params=start, method=method)
 
 
 def _mixedlm(
-    y: FloatArray, x: FloatArray, officer: npt.NDArray[np.int64]
+    y: FloatArray, x: FloatArray, officer: npt.NDArray[np.int64], start_ratio: float
 ) -> tuple[float, float, bool]:
-    model = MixedLM(y, sm.add_constant(x, has_constant="add"), groups=officer)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter; 'converged' is reported instead
-        fit = model.fit(reml=True)
-    return float(np.asarray(fit.cov_re)[0, 0]), float(fit.scale), bool(fit.converged)
+    """Fit the random-intercept model by REML from a moment start ``var_u / var_e``."""
+    design = sm.add_constant(x, has_constant="add")
+    model = MixedLM(y, design, groups=officer)
+    beta = np.linalg.lstsq(design, y, rcond=None)[0]
+    ratio = np.array([[max(start_ratio, 1e-3)]])
+    start = MixedLMParams.from_components(fe_params=beta, cov_re=ratio)
+    fit = _fit(model, start, "lbfgs")
+    if not np.isfinite(fit.llf):
+        fit = _fit(model, start, "powell")
+    converged = bool(fit.converged) and bool(np.isfinite(fit.llf))
+    return float(np.asarray(fit.cov_re)[0, 0]), float(fit.scale), converged
 
 
 def moment_icc(
@@ -132,10 +167,12 @@ def _variance_part(
     y = pd.to_numeric(sub[yes_count], errors="coerce").to_numpy(np.float64)
     if not np.isfinite(y).all():
         raise AuditInputError(yes_count, "a numeric yes-count on every row")
-    x, codes = _design(sub, covariates), pd.factorize(sub[officer])[0].astype(np.int64)
-    var_u, var_e, converged = _mixedlm(y, x, codes)
-    icc = var_u / (var_u + var_e)
+    x, names = _design(sub, covariates)
+    kept = full_rank(x)
+    x, codes = x[:, kept], pd.factorize(sub[officer])[0].astype(np.int64)
     mom, draws = _icc_interval(y, x, codes, opts["n_boot"], opts["seed"])
+    var_u, var_e, converged = _mixedlm(y, x, codes, mom / max(1.0 - mom, 1e-9))
+    icc = var_u / (var_u + var_e)
     lo, hi = np.quantile(draws + (icc - mom), [0.025, 0.975])
     return {
         "icc": icc,
@@ -146,7 +183,8 @@ def _variance_part(
         "n_officers": int(codes.max()) + 1,
         "n_assessments": len(sub),
         "converged": converged,
-        "covariates": list(covariates),
+        "covariates": [names[i] for i in kept],
+        "covariates_dropped": [c for c in covariates if c not in {names[i] for i in kept}],
     }
 
 
@@ -173,7 +211,7 @@ def officer_effect(
     out = _variance_part(frame, officer, yes_count, covariates, opts)
     if grade is not None:
         flag = frame[grade].astype(str).eq(high).to_numpy()
-        expected = _expected_high(flag, _design(frame, covariates))
+        expected = _expected_high(flag, _design(frame, covariates)[0])
         officers, limits = funnel(flag, expected, frame[officer])
         out |= {"officers": officers, "limits": limits}
         out["n_outside_99_8"] = sum(o["outside_99_8"] for o in officers)
