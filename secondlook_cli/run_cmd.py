@@ -58,14 +58,18 @@ def sample_requests(tables: dict[str, pd.DataFrame], n: int) -> list[dict[str, A
     return [case_request(tables, str(a)) for a in latest]
 
 
-def score_samples(services: Services, requests: list[dict[str, Any]]) -> tuple[int, int]:
-    """Score requests in-process as a case system would, recording each in the audit log."""
+def score_samples(services: Services, requests: list[dict[str, Any]]) -> tuple[int, list[str]]:
+    """Score requests in-process as a case system would; return (scored, rejection reasons).
+
+    Each scored case is recorded in the audit log; a rejected case is reported by its field
+    locations and rule (never its values).
+    """
     from serving.scoring_service import ScoringContext, new_request_id, score_batch
     from serving.security import Caller, create_key
 
     key_id, _ = create_key(services.store, "case_system")
     caller = Caller(key_id, "case_system")
-    ok = failed = 0
+    ok, rejected = 0, []
     batch = services.settings.max_batch
     for start in range(0, len(requests), batch):
         ctx = ScoringContext(
@@ -76,8 +80,13 @@ def score_samples(services: Services, requests: list[dict[str, Any]]) -> tuple[i
             new_request_id(),
         )
         out = score_batch(requests[start : start + batch], ctx, services.store)
-        ok, failed = ok + out.n_ok, failed + out.n_failed
-    return ok, failed
+        ok += out.n_ok
+        rejected += [
+            f"case {start + item.index}: {'.'.join(map(str, e.loc))}: {e.msg}"
+            for item in out.results
+            for e in item.errors or []
+        ]
+    return ok, rejected
 
 
 def run(
@@ -117,8 +126,10 @@ def run(
     console.rule("4. Scoring sample cases into the audit log")
     settings = serving_settings(model_ref=served_model_ref(result))
     services = start_services(settings)
-    ok, failed = score_samples(services, sample_requests(tables, samples))
-    console.print(f"Scored {ok:,} recent cases ({failed} rejected) as a case system would")
+    ok, rejected = score_samples(services, sample_requests(tables, samples))
+    console.print(f"Scored {ok:,} recent cases as a case system would")
+    for reason in rejected:
+        err_console.print(f"[yellow]rejected {reason}[/yellow]")
     _, reviewer_key = create_key(services.store, "reviewer")
 
     console.rule("5. Serving")

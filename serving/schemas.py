@@ -51,6 +51,7 @@ PERIOD_KINDS: Final[frozenset[str]] = frozenset(
 MAX_ROWS: Final[int] = 1000  # per history list in one case
 FUTURE_SKEW: Final[timedelta] = timedelta(minutes=5)
 EARLIEST: Final[datetime] = datetime(1900, 1, 1)
+LATEST_PLANNED_END: Final[datetime] = datetime(2200, 1, 1)
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -64,8 +65,19 @@ def _naive_utc(value: datetime) -> datetime:
     return value
 
 
+def _planned_end(value: datetime) -> datetime:
+    """Normalise to naive UTC; allow future dates up to 2200 (planned ends of orders)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if not EARLIEST <= value < LATEST_PLANNED_END:
+        raise ValueError("planned end date must lie between 1900-01-01 and 2200-01-01")
+    return value
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-:.]{1,64}$")]
 Timestamp = Annotated[datetime, AfterValidator(_naive_utc)]
+# An order's or licence's planned end is known when it starts and may lie in the future.
+PlannedEnd = Annotated[datetime, AfterValidator(_planned_end)]
 Area = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -169,8 +181,9 @@ class HistoryEventIn(_Strict):
     person_id: Id
     event_date: Timestamp
     kind: HistoryKind
-    end_date: Timestamp | None = Field(
-        default=None, description="planned end, for orders and licences only"
+    end_date: PlannedEnd | None = Field(
+        default=None,
+        description="planned end, for orders and licences only; may lie in the future",
     )
 
     @model_validator(mode="after")

@@ -59,6 +59,18 @@ def test_future_dates_are_rejected(post, tables: dict[str, pd.DataFrame]) -> Non
     assert ["body", "assessment", "completed_at"] in locs
 
 
+def test_a_planned_order_end_may_lie_in_the_future(post, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    body = _with_history(tables)
+    event = body["history_events"][0]
+    event["kind"] = "licence_or_community_order"
+    event["end_date"] = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    status, _ = post(body)
+    assert status == 200
+    event["end_date"] = "2300-01-01T00:00:00Z"
+    status, locs = post(body)
+    assert status == 422 and ["body", "history_events", 0, "end_date"] in locs
+
+
 def test_history_after_the_incident_is_named_row_by_row(
     post, tables: dict[str, pd.DataFrame]
 ) -> None:  # type: ignore[no-untyped-def]
