@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from features.synthetic import generate_cohort
 from training.pipeline import TrainResult, train
 from training.settings import TrainingSettings
 
@@ -18,8 +19,8 @@ N_VICTIMS = 3000
 
 @pytest.fixture(scope="session")
 def small_cohort() -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    synthetic = pytest.importorskip("features.synthetic", reason="generator not landed yet")
-    cohort = synthetic.generate_cohort(n_victims=N_VICTIMS, seed=0)
+    """Return the tables and metadata of a 3k-victim generated cohort (seed 0)."""
+    cohort = generate_cohort(n_victims=N_VICTIMS, seed=0)
     return dict(cohort.tables), dict(cohort.metadata)
 
 
