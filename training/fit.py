@@ -105,8 +105,8 @@ def choose_capacity(points: list[CapacityPoint], tolerance: float) -> CapacityPo
     return min(near, key=lambda p: (p.contrib_ms_per_row, p.n_trees))
 
 
-def curve_table(points: list[CapacityPoint]) -> pd.DataFrame:
-    """Return the capacity curve as a table."""
+def curve_table(points: list[CapacityPoint], chosen: Capacity | None = None) -> pd.DataFrame:
+    """Return the capacity curve as a table; ``chosen`` marks the selected capacity."""
     return pd.DataFrame(
         {
             "num_leaves": [p.capacity.num_leaves for p in points],
@@ -116,6 +116,7 @@ def curve_table(points: list[CapacityPoint]) -> pd.DataFrame:
             "test_auc": [p.test_auc for p in points],
             "contrib_ms_per_row": [p.contrib_ms_per_row for p in points],
             "fit_seconds": [p.fit_seconds for p in points],
+            "chosen": [float(p.capacity == chosen) for p in points],
         }
     )
 

@@ -99,7 +99,7 @@ def fit_model(
         estimator,
         booster,
         chosen,
-        curve_table(points),
+        curve_table(points, chosen.capacity),
         calibration,
         CalibratedScorer(booster, spec),
         0.0,

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -25,14 +25,34 @@ from training.model import FittedModel, fit_model
 from training.report import log_run
 from training.settings import TrainingSettings, get_settings
 from training.split import TemporalSplit, temporal_split
-from training.tracking import configure
+from training.tracking import configure, log_after_run
+
+STAGES: tuple[str, ...] = ("features", "split", "fit", "evaluate", "log and register")
 
 Progress = Callable[[str], None]
 
 
+@runtime_checkable
+class RichProgress(Protocol):
+    """The part of ``rich.progress.Progress`` that ``train`` uses (no import of rich needed)."""
+
+    def add_task(self, description: str, *args: Any, **kwargs: Any) -> Any:
+        """Add a task and return its id."""
+        ...
+
+    def update(self, task_id: Any, *args: Any, **kwargs: Any) -> None:
+        """Update a task (description, advance, completed)."""
+        ...
+
+
 @dataclass(frozen=True)
 class TrainResult:
-    """What a training run produced: where it is logged and how it did."""
+    """What a training run produced: where it is logged and how it did.
+
+    ``metrics`` holds every test-period metric as ``{scorer}_{metric}`` (scorers: model,
+    dash_count, statutory_grade, officer_grade, logistic_all, oracle) plus split counts and
+    model costs; ``timings`` holds wall seconds per stage of :data:`STAGES`.
+    """
 
     run_id: str
     model_name: str
@@ -41,22 +61,50 @@ class TrainResult:
     alias_reason: str
     metrics: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)
+    tracking_uri: str = ""
+    experiment_id: str = ""
+    thresholds: dict[str, float] = field(default_factory=dict)
+    calibration_method: str = ""
+    capacity_curve: tuple[dict[str, float], ...] = ()
+
+    @property
+    def model_uri(self) -> str:
+        """Return the registry URI of this exact version (``models:/name/version``)."""
+        return f"models:/{self.model_name}/{self.model_version}"
 
 
 class _Stages:
-    """Reports each stage to the progress hook and records its wall time."""
+    """Reports each stage to the progress hook and records its wall time.
 
-    def __init__(self, progress: Progress | None) -> None:
+    A plain callable is called with the stage name when the stage starts. A Rich-like
+    progress (``add_task``/``update``) gets one task of ``len(STAGES)`` steps whose
+    description names the running stage and which advances by one as each stage ends.
+    """
+
+    def __init__(self, progress: Progress | RichProgress | None) -> None:
         self.progress = progress
         self.timings: dict[str, float] = {}
+        self._task: Any = None
+
+    def _started(self, name: str) -> None:
+        if isinstance(self.progress, RichProgress):
+            if self._task is None:
+                self._task = self.progress.add_task(f"train: {name}", total=len(STAGES))
+            self.progress.update(self._task, description=f"train: {name}")
+        elif self.progress is not None:
+            self.progress(name)
+
+    def _finished(self) -> None:
+        if isinstance(self.progress, RichProgress) and self._task is not None:
+            self.progress.update(self._task, advance=1)
 
     @contextmanager
     def __call__(self, name: str) -> Iterator[None]:
-        if self.progress is not None:
-            self.progress(name)
+        self._started(name)
         start = time.perf_counter()
         yield
         self.timings[name] = time.perf_counter() - start
+        self._finished()
 
 
 def baseline_scores(data: ModelData, split: TemporalSplit, target: str, seed: int) -> list[Scored]:
@@ -122,12 +170,14 @@ def train(
     metadata: dict[str, Any],
     target: str = "serious_harm_365d",
     settings: TrainingSettings | None = None,
-    progress: Progress | None = None,
+    progress: Progress | RichProgress | None = None,
     tune: int | None = None,
 ) -> TrainResult:
     """Build features, split by time, fit + calibrate + evaluate, log and register the model.
 
-    ``tune`` > 0 runs that many Optuna trials at the chosen capacity (nested MLflow runs).
+    ``progress`` is either a callable taking the name of each stage of :data:`STAGES` as it
+    starts, or a Rich ``Progress`` (one task advanced per stage). ``tune`` > 0 runs that many
+    Optuna trials at the chosen capacity (nested MLflow runs).
     """
     if target not in LABELS:
         raise ValueError(f"unknown target {target!r}; expected one of {LABELS}")
@@ -159,4 +209,27 @@ def train(
             s,
             stage.timings,
         )
-    return TrainResult(**logged, timings=stage.timings)
+    log_after_run(
+        logged["run_id"],
+        {
+            "seconds_log and register": stage.timings["log and register"],
+            "seconds_total": sum(stage.timings.values()),
+        },
+    )
+    bands = fitted.scorer.spec.bands
+    return TrainResult(
+        **logged,
+        timings=stage.timings,
+        tracking_uri=s.resolved_tracking_uri(),
+        experiment_id=experiment_id,
+        thresholds={"medium": float(bands.medium), "high": float(bands.high)},
+        calibration_method=fitted.calibration.calibration_map.method,
+        capacity_curve=curve_records(fitted.curve),
+    )
+
+
+def curve_records(curve: pd.DataFrame) -> tuple[dict[str, float], ...]:
+    """Return the capacity curve as one plain dict per capacity (chosen one flagged)."""
+    return tuple(
+        {str(k): float(v) for k, v in row.items()} for row in curve.to_dict(orient="records")
+    )

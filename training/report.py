@@ -27,6 +27,10 @@ from training.tracking import client, git_commit, log_flat_params, log_pyfunc, m
 from training.tune import log_trials
 
 AUC_KEY, ECE_KEY = "model_roc_auc", "model_ece"
+CHAMPION_RULE = (
+    "champion if ECE <= {max_ece} and either no champion exists or test AUC is higher than the "
+    "champion's and ECE is at most the champion's + {margin}; otherwise challenger"
+)
 
 
 def run_params(
@@ -76,6 +80,7 @@ def card_context(
         "dates": split.dates,
         "base_rate": float(np.mean(ev.y)),
         "capacity": {**fitted.chosen.capacity.__dict__, **fitted.chosen.__dict__},
+        "curve": fitted.curve.to_dict(orient="records"),
         "tolerance": extra["tolerance"],
         "calibration_method": fitted.calibration.calibration_map.method,
         "calibration_losses": fitted.calibration.cv_log_loss,
@@ -100,12 +105,7 @@ def write_artifacts(
     """Write plots, tables, metrics JSON, card and the portable model; return the model dir."""
     plots.roc_pr_figure(ev, directory / "roc_pr.png")
     plots.calibration_figure(ev, directory / "calibration.png")
-    chosen = int(
-        np.flatnonzero(
-            fitted.curve["max_depth"].eq(fitted.chosen.capacity.max_depth)
-            & fitted.curve["num_leaves"].eq(fitted.chosen.capacity.num_leaves)
-        )[0]
-    )
+    chosen = int(np.flatnonzero(fitted.curve["chosen"].to_numpy() > 0)[0])
     plots.capacity_figure(fitted.curve, chosen, directory / "capacity_curve.png")
     fitted.curve.to_csv(directory / "capacity_curve.csv", index=False)
     test_x = data.x.loc[split.test]
@@ -132,6 +132,38 @@ def run_metrics(split: TemporalSplit, fitted: FittedModel, ev: Evaluation) -> di
         "model_n_trees": float(fitted.chosen.n_trees),
         "capacity_sweep_fit_seconds": float(fitted.curve["fit_seconds"].sum()),
     }
+
+
+def log_capacity_curve(curve: pd.DataFrame, tolerance: float) -> None:
+    """Log the capacity curve as step metrics (step = grid position) and the choice rule."""
+    names = (
+        "selection_auc",
+        "test_auc",
+        "contrib_ms_per_row",
+        "n_trees",
+        "num_leaves",
+        "max_depth",
+    )
+    rows = curve.to_numpy(dtype=np.float64)
+    columns = [curve.columns.get_loc(n) for n in names]
+    for step, row in enumerate(rows):
+        mlflow.log_metrics(
+            {f"capacity_{n}": float(row[c]) for n, c in zip(names, columns, strict=True)},
+            step=step,
+        )
+    leaves, depth = curve["num_leaves"].to_numpy(), curve["max_depth"].to_numpy()
+    mlflow.log_params(
+        {
+            "capacity_grid": ";".join(
+                f"{int(n)}x{int(d)}" for n, d in zip(leaves, depth, strict=True)
+            ),
+            "capacity_chosen_step": int(np.flatnonzero(curve["chosen"].to_numpy() > 0)[0]),
+            "capacity_rule": (
+                f"cheapest TreeSHAP cost among capacities within {tolerance} of the best "
+                "calibration-period AUC"
+            ),
+        }
+    )
 
 
 def _report_and_model(
@@ -177,12 +209,14 @@ def log_run(
             "git_commit": git_commit(),
             "tolerance": settings.capacity_auc_tolerance,
         }
+        log_capacity_curve(fitted.curve, settings.capacity_auc_tolerance)
         if fitted.trials:
             log_trials(fitted.trials)
         version = _report_and_model(data, split, fitted, ev, extra, settings)
-        decision = _promote(name, version, ev, settings)
+        decision, record = _promote(name, version, ev, settings)
         mlflow.set_tags({"alias_decision": decision.alias, "alias_reason": decision.reason})
         mlflow.log_text(f"{decision.alias}: {decision.reason}\n", "alias_decision.txt")
+        mlflow.log_dict(record, "alias_decision.json")
         mlflow.log_metrics({f"seconds_{k}": v for k, v in timings.items()})
     return {
         "run_id": run.info.run_id,
@@ -201,8 +235,10 @@ def _output_frame(scores: Scores) -> pd.DataFrame:
     )
 
 
-def _promote(name: str, version: str, ev: Evaluation, settings: TrainingSettings) -> AliasDecision:
-    """Decide and apply the alias for a new version against the current champion."""
+def _promote(
+    name: str, version: str, ev: Evaluation, settings: TrainingSettings
+) -> tuple[AliasDecision, dict[str, Any]]:
+    """Decide and apply the alias for a new version; return it with a record of the inputs."""
     mlflow_client = client()
     current = champion_metrics(mlflow_client, name, AUC_KEY, ECE_KEY)
     model = ev.models["model"]
@@ -210,4 +246,14 @@ def _promote(name: str, version: str, ev: Evaluation, settings: TrainingSettings
         model["roc_auc"], model["ece"], current, settings.max_champion_ece, settings.ece_margin
     )
     apply_alias(mlflow_client, name, version, decision)
-    return decision
+    record = {
+        "rule": CHAMPION_RULE.format(max_ece=settings.max_champion_ece, margin=settings.ece_margin),
+        "model_name": name,
+        "version": version,
+        "test_auc": model["roc_auc"],
+        "ece": model["ece"],
+        "champion_before": None if current is None else {"test_auc": current[0], "ece": current[1]},
+        "alias": decision.alias,
+        "reason": decision.reason,
+    }
+    return decision, record

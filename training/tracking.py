@@ -114,3 +114,10 @@ def client() -> MlflowClient:
 def log_flat_params(params: dict[str, Any]) -> None:
     """Log params, stringifying values and truncating long ones to MLflow's limit."""
     mlflow.log_params({k: str(v)[:6000] for k, v in params.items()})
+
+
+def log_after_run(run_id: str, metrics: dict[str, float]) -> None:
+    """Add metrics to a finished run (e.g. the wall time of the stage that logged it)."""
+    mlflow_client = client()
+    for key, value in metrics.items():
+        mlflow_client.log_metric(run_id, key, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from rich.console import Console
+from rich.progress import Progress
 
 from features.synthetic import generate_cohort
 from training.pipeline import TrainResult, train
@@ -55,13 +58,24 @@ def fast_settings(mlflow_store: Path) -> TrainingSettings:
 
 
 @pytest.fixture(scope="session")
+def rich_progress() -> Progress:
+    """Return a Rich progress writing to a string (the CLI passes a real one)."""
+    return Progress(console=Console(file=io.StringIO(), force_terminal=False))
+
+
+@pytest.fixture(scope="session")
 def two_runs(
     small_cohort: tuple[dict[str, pd.DataFrame], dict[str, Any]],
     fast_settings: TrainingSettings,
+    rich_progress: Progress,
 ) -> tuple[TrainResult, TrainResult, list[str]]:
-    """Train twice on the same data and seed (the second must not displace the first)."""
+    """Train twice on the same data and seed (the second must not displace the first).
+
+    The first run reports stages to a plain callable, the second to a Rich progress.
+    """
     tables, metadata = small_cohort
     stages: list[str] = []
     first = train(tables, metadata, settings=fast_settings, progress=stages.append)
-    second = train(tables, metadata, settings=fast_settings)
+    with rich_progress:
+        second = train(tables, metadata, settings=fast_settings, progress=rich_progress)
     return first, second, stages

@@ -5,7 +5,7 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
-from training.pipeline import train
+from training.pipeline import STAGES, train
 
 
 def test_first_run_registers_a_champion(two_runs):
@@ -14,7 +14,46 @@ def test_first_run_registers_a_champion(two_runs):
     client = MlflowClient()
     version = client.get_model_version_by_alias(first.model_name, "champion")
     assert str(version.version) == first.model_version
-    assert stages == ["features", "split", "fit", "evaluate", "log and register"]
+    assert stages == list(STAGES) == ["features", "split", "fit", "evaluate", "log and register"]
+
+
+def test_rich_progress_gets_one_task_advanced_per_stage(two_runs, rich_progress):
+    _, second, _ = two_runs
+    (task,) = rich_progress.tasks
+    assert task.total == len(STAGES)
+    assert task.completed == len(STAGES)
+    assert task.description == "train: log and register"
+    assert list(second.timings) == list(STAGES)
+
+
+def test_result_carries_what_the_cli_and_audit_need(two_runs, mlflow_store):
+    first, _, _ = two_runs
+    assert first.tracking_uri == f"sqlite:///{mlflow_store / 'mlflow.db'}"
+    assert first.experiment_id == mlflow.get_run(first.run_id).info.experiment_id
+    assert first.model_uri == f"models:/{first.model_name}/{first.model_version}"
+    assert 0 < first.thresholds["medium"] <= first.thresholds["high"] < 1
+    params = mlflow.get_run(first.run_id).data.params
+    assert float(params["band_high"]) == pytest.approx(first.thresholds["high"])
+    assert first.calibration_method in ("isotonic", "sigmoid")
+    assert sum(r["chosen"] for r in first.capacity_curve) == 1
+    assert len(first.capacity_curve) == 3
+
+
+def test_capacity_curve_is_logged_as_step_metrics(two_runs):
+    first, _, _ = two_runs
+    client = MlflowClient()
+    history = client.get_metric_history(first.run_id, "capacity_test_auc")
+    assert sorted(h.step for h in history) == [0, 1, 2]
+    assert [h.value for h in sorted(history, key=lambda h: h.step)] == pytest.approx(
+        [r["test_auc"] for r in first.capacity_curve]
+    )
+    params = mlflow.get_run(first.run_id).data.params
+    assert params["capacity_grid"] == "4x2;8x3;16x4"
+    chosen = int(params["capacity_chosen_step"])
+    assert first.capacity_curve[chosen]["chosen"] == 1.0
+    assert "within" in params["capacity_rule"]
+    card = mlflow.artifacts.load_text(f"runs:/{first.run_id}/report/model_card.md")
+    assert "Capacity curve" in card
 
 
 def test_same_data_and_seed_give_same_metrics_and_no_promotion(two_runs):
@@ -27,6 +66,11 @@ def test_same_data_and_seed_give_same_metrics_and_no_promotion(two_runs):
         assert (math.isnan(value) and math.isnan(other)) or value == pytest.approx(other, abs=1e-12)
     assert second.alias == "challenger"
     assert "does not beat" in second.alias_reason
+    record = mlflow.artifacts.load_dict(f"runs:/{second.run_id}/alias_decision.json")
+    assert record["alias"] == "challenger" and "does not beat" in record["reason"]
+    assert record["champion_before"]["test_auc"] == pytest.approx(first.metrics["model_roc_auc"])
+    assert "ECE <= 0.05" in record["rule"]
+    assert "seconds_total" in mlflow.get_run(second.run_id).data.metrics
     client = MlflowClient()
     champion = client.get_model_version_by_alias(first.model_name, "champion")
     challenger = client.get_model_version_by_alias(first.model_name, "challenger")
