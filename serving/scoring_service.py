@@ -161,6 +161,7 @@ def audit_row(
         model_probability=res.model.probability,
         review_suggested=res.recommendation.review_suggested,
         response_json=body,
+        case_input_json=canonical.decode("utf-8"),
     )
 
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
@@ -32,10 +44,19 @@ class ScoreAudit(Base):
 
     ``input_sha256`` fingerprints the canonical request JSON; ``response_json`` is the exact
     body returned for the case. ``item_index`` is the case's position in a batch (0 otherwise).
+    ``case_input_json`` is the validated request (the case the reviewer page shows; it holds
+    person ids, so it lives only in the database, never in a log line).
     """
 
     __tablename__ = "score_audit"
-    __table_args__ = (UniqueConstraint("request_id", "item_index", name="uq_score_audit_item"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "item_index", name="uq_score_audit_item"),
+        # queue indexes (migration 0002): each ends in id for keyset pages
+        Index("ix_score_audit_grade_id", "statutory_grade", "id"),
+        Index("ix_score_audit_grade_band_id", "statutory_grade", "model_band", "id"),
+        Index("ix_score_audit_band_id", "model_band", "id"),
+        Index("ix_score_audit_review_probability", "review_suggested", "model_probability", "id"),
+    )
 
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
     request_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -52,3 +73,30 @@ class ScoreAudit(Base):
     model_probability: Mapped[float] = mapped_column(Float)
     review_suggested: Mapped[bool] = mapped_column(Boolean)
     response_json: Mapped[str] = mapped_column(Text)
+    case_input_json: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Review(Base):
+    """A reviewer's decision on one scored case: agree, raise the grade, or no change.
+
+    ``raised_to`` is set only for a raise and is always above the statutory grade (checked by
+    :mod:`serving.web.reviews` before anything is stored): a review never lowers a grade.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("decision IN ('agree', 'raise', 'no_change')", name="ck_reviews_decision"),
+        CheckConstraint(
+            "(decision = 'raise' AND raised_to IN ('medium', 'high'))"
+            " OR (decision <> 'raise' AND raised_to IS NULL)",
+            name="ck_reviews_raised_to",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    audit_id: Mapped[int] = mapped_column(_BIG_ID, ForeignKey("score_audit.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    raised_to: Mapped[str | None] = mapped_column(String(16), default=None)
+    reason: Mapped[str] = mapped_column(Text)
+    reviewer_key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -31,6 +31,7 @@ class AuditRow:
     model_probability: float
     review_suggested: bool
     response_json: str
+    case_input_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
