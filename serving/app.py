@@ -22,6 +22,7 @@ from serving.metrics import MetricsMiddleware, ServiceMetrics
 from serving.model_loader import ModelHolder
 from serving.security import KeyVerifier
 from serving.settings import ServingSettings, get_settings
+from serving.web import install_web
 
 log = logging.getLogger("serving.app")
 
@@ -89,5 +90,6 @@ def create_app(
     )
     for router in (score.router, model.router, audit.router, health.router):
         app.include_router(router)
+    install_web(app)  # reviewer pages (HTML) under /reviewer
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,20 @@ class ServingSettings(BaseSettings):
     key_cache_seconds: float = Field(default=30.0, ge=0.0)
     clock_skew_seconds: int = Field(default=300, ge=0)
     rules_config_path: Path | None = None
+    web_session_secret: SecretStr | None = Field(
+        default=None,
+        description="signs reviewer session cookies; one random secret per process if unset "
+        "(set it when running several workers, or sessions end at every restart)",
+    )
+    web_cookie_secure: bool = Field(
+        default=True,
+        description="mark reviewer cookies Secure (HTTPS only). Chromium (checked with 156) "
+        "treats http://127.0.0.1 and http://localhost as secure and keeps such cookies, so "
+        "`make run` on loopback works as is; turn it off only to serve plain HTTP on another "
+        "host name in a closed test setup (behind TLS it must stay on)",
+    )
+    web_session_minutes: int = Field(default=480, ge=5, le=24 * 60)
+    web_page_size: int = Field(default=50, ge=5, le=500)
 
     def resolved_tracking_uri(self) -> str:
         """Return MLFLOW_TRACKING_URI if set, else the SQLite store training writes by default."""
