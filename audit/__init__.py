@@ -2,12 +2,14 @@
 
 ``run_audit`` audits any table with a binary outcome, score or grade columns and group
 columns; ``cohort_audit_frame`` / ``run_cohort_audit`` build and audit a Second Look cohort;
-``render_html`` / ``write_report`` give the self-contained HTML page and the JSON figures.
+``render_html`` / ``write_report`` give the self-contained HTML page and the JSON figures;
+``run_model_audit`` audits a model and attaches the report to its MLflow run.
 """
 
 from audit.api import run_audit
 from audit.cohort import cohort_audit_frame, cohort_officer_effect, run_cohort_audit
 from audit.errors import AuditInputError
+from audit.model_audit import ModelAuditOutput, registered_model_run, run_model_audit
 from audit.officer import officer_effect
 from audit.report import attach_to_mlflow, render_html, write_report
 from audit.result import AuditResult
@@ -17,13 +19,16 @@ __all__ = [
     "AuditConfig",
     "AuditInputError",
     "AuditResult",
+    "ModelAuditOutput",
     "ScorerSpec",
     "attach_to_mlflow",
     "cohort_audit_frame",
     "cohort_officer_effect",
     "officer_effect",
+    "registered_model_run",
     "render_html",
     "run_audit",
     "run_cohort_audit",
+    "run_model_audit",
     "write_report",
 ]

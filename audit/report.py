@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from audit.plots import calibration_plot, funnel_plot, group_rates_plot
 from audit.result import AuditResult
 
+ARTIFACT_DIR: Final[str] = "audit"  # the report's folder in an MLflow run
+JSON_FILE: Final[str] = "audit_report.json"
+HTML_FILE: Final[str] = "audit_report.html"
 METRIC_NAMES: dict[str, str] = {
     "base_rate": "Base rate",
     "selection_rate": "Share flagged high",
@@ -87,7 +90,7 @@ def render_html(result: AuditResult) -> str:
 def write_report(result: AuditResult, out_dir: Path) -> dict[str, Path]:
     """Write ``audit_report.html`` and ``audit_report.json`` into ``out_dir``; return paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    html, data = out_dir / "audit_report.html", out_dir / "audit_report.json"
+    html, data = out_dir / HTML_FILE, out_dir / JSON_FILE
     html.write_text(render_html(result), encoding="utf-8")
     data.write_text(json.dumps(result.to_dict(), indent=1, allow_nan=False), encoding="utf-8")
     return {"html": html, "json": data}
@@ -96,4 +99,4 @@ def write_report(result: AuditResult, out_dir: Path) -> dict[str, Path]:
 def attach_to_mlflow(report_paths: dict[str, Path], run_id: str, client: Any) -> None:
     """Log the report files to an MLflow run through the caller's ``MlflowClient``."""
     for path in report_paths.values():
-        client.log_artifact(run_id, str(path), artifact_path="audit")
+        client.log_artifact(run_id, str(path), artifact_path=ARTIFACT_DIR)

@@ -82,6 +82,7 @@ class AuditResult:
     disparities: list[Disparity]
     family: dict[str, Any]
     officer_effect: dict[str, Any] | None = None
+    audited: dict[str, Any] | None = None  # what was audited (e.g. model name, version, run)
 
     @property
     def flagged(self) -> list[Disparity]:
@@ -107,5 +108,6 @@ class AuditResult:
             "disparities": [asdict(d) for d in self.disparities],
             "multiple_comparisons": self.family,
             "officer_effect": self.officer_effect,
+            "audited": self.audited,
         }
         return dict(_clean(out))
