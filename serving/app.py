@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from features.rules import RulesConfig, load_config
-from serving.api import audit, health, model, score
+from serving.api import audit, bias_audit, health, model, score
 from serving.api.deps import Services
 from serving.db.session import init_db, make_engine
 from serving.db.store import Store
@@ -88,7 +88,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    for router in (score.router, model.router, audit.router, health.router):
+    for router in (score.router, model.router, audit.router, bias_audit.router, health.router):
         app.include_router(router)
     install_web(app)  # reviewer pages (HTML) under /reviewer
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -2,11 +2,15 @@
 
 The model's artifacts (``booster.txt``, ``scoring.json``, ``model_card.md``) are downloaded and
 turned straight into a :class:`~features.scoring.CalibratedScorer`: the hot path never goes
-through the pyfunc wrapper. The run's metrics and the model card come along for ``/v1/model``.
+through the pyfunc wrapper. The run's metrics and the model card come along for ``/v1/model``,
+and the bias audit attached to the run by ``secondlook audit`` (``audit/audit_report.json`` and
+``.html``), when there is one, for ``/v1/audit``.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +28,13 @@ from mlflow.tracking import MlflowClient
 from features.registry import describe, feature_names
 from features.scoring import BOOSTER_FILE, MODEL_CARD_FILE, SCORING_FILE, CalibratedScorer
 from serving.settings import ServingSettings
+
+log = logging.getLogger("serving.model_loader")
+# Where ``audit.run_model_audit`` logs the bias audit in the model's run (audit.report's names;
+# serving does not import ``audit``, a test keeps the two in step).
+BIAS_AUDIT_DIR = "audit"
+BIAS_AUDIT_JSON = "audit_report.json"
+BIAS_AUDIT_HTML = "audit_report.html"
 
 
 class ModelNotAvailableError(RuntimeError):
@@ -44,6 +55,8 @@ class LoadedModel:
     loaded_at: datetime
     columns: npt.NDArray[np.intp]  # registry positions of the model's features, in model order
     descriptions: tuple[str, ...] = field(default=())
+    bias_audit: dict[str, Any] | None = None  # the attached audit's JSON, if any
+    bias_audit_html: str | None = None  # its self-contained HTML report, if any
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -113,6 +126,27 @@ def _run_metrics(client: MlflowClient, run_id: str | None) -> dict[str, float]:
         return {}
 
 
+def read_bias_audit(
+    client: MlflowClient, run_id: str | None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Return the bias audit's JSON and HTML attached to ``run_id`` (``None`` when absent)."""
+    if not run_id:
+        return None, None
+    try:
+        names = {Path(a.path).name for a in client.list_artifacts(run_id, BIAS_AUDIT_DIR)}
+        if BIAS_AUDIT_JSON not in names:
+            return None, None
+        with tempfile.TemporaryDirectory(prefix="secondlook-audit-") as tmp:
+            local = Path(client.download_artifacts(run_id, BIAS_AUDIT_DIR, tmp))
+            data = json.loads((local / BIAS_AUDIT_JSON).read_text(encoding="utf-8"))
+            html_path = local / BIAS_AUDIT_HTML
+            html = html_path.read_text(encoding="utf-8") if html_path.exists() else None
+    except (MlflowException, OSError, ValueError) as exc:
+        log.warning("bias audit of run %s could not be read: %s", run_id, exc)
+        return None, None
+    return (data, html) if isinstance(data, dict) else (None, None)
+
+
 def load_model(settings: ServingSettings) -> LoadedModel:
     """Resolve, download and build the configured model; raise if none is registered."""
     uri = settings.resolved_tracking_uri()
@@ -122,6 +156,7 @@ def load_model(settings: ServingSettings) -> LoadedModel:
     aliases = list(getattr(version, "aliases", []) or [])
     alias = settings.model_ref if settings.model_ref in aliases else (aliases or [None])[0]
     names = scorer.spec.feature_names
+    bias_audit, bias_audit_html = read_bias_audit(client, version.run_id)
     return LoadedModel(
         name=str(version.name),
         version=str(version.version),
@@ -133,6 +168,8 @@ def load_model(settings: ServingSettings) -> LoadedModel:
         loaded_at=datetime.now(UTC),
         columns=_column_positions(names),
         descriptions=tuple(describe(n) for n in names),
+        bias_audit=bias_audit,
+        bias_audit_html=bias_audit_html,
     )
 
 

@@ -1,0 +1,183 @@
+"""``GET /v1/audit`` (+ ``/report``): the bias audit attached to the served model's MLflow run.
+
+The fixture registers the session's model under a second name with a run of its own, audits
+that model on a small generated cohort with ``audit.run_model_audit`` (scores from the model
+itself) and attaches the report to the run; the shared model keeps no audit (the 404 case).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from mlflow.tracking import MlflowClient
+
+from audit import AuditConfig, registered_model_run, run_model_audit
+from audit.report import ARTIFACT_DIR, HTML_FILE, JSON_FILE
+from features.history import build_features
+from serving import model_loader
+from serving.app import create_app
+from serving.model_loader import load_model
+from serving.security import create_key
+from serving.settings import ServingSettings
+from tests.serving.conftest import ROLES
+from tests.serving.model_factory import RegisteredModel
+
+synthetic = pytest.importorskip("features.synthetic", reason="needs the cohort generator")
+
+AUDITED = "secondlook-bias-audit-test"
+MIN_PEOPLE = 10
+
+
+def _register_copy(registered: RegisteredModel, name: str) -> str:
+    """Register the session's model under ``name`` with a fresh run; return that run's id."""
+    client = MlflowClient(registered.tracking_uri, registered.tracking_uri)
+    source = client.get_model_version(registered.name, registered.version)
+    assert source.run_id and source.source
+    experiment = client.get_run(source.run_id).info.experiment_id
+    run = client.create_run(experiment, run_name=f"{name}-run")
+    client.create_registered_model(name)
+    version = client.create_model_version(name, source.source, run_id=run.info.run_id)
+    client.set_registered_model_alias(name, "champion", version.version)
+    return str(run.info.run_id)
+
+
+def _settings(registered: RegisteredModel, name: str, tmp: Path) -> ServingSettings:
+    return ServingSettings(
+        database_url=f"sqlite:///{tmp / 'serving.db'}",
+        tracking_uri=registered.tracking_uri,
+        model_name=name,
+        model_ref="champion",
+    )
+
+
+def _model_scores(settings: ServingSettings, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    model = load_model(settings)
+    features = build_features(tables)
+    rows = features[list(model.feature_names)].to_numpy()
+    probability = model.scorer.score(rows, explain=False).probability
+    ids = tables["dash_assessments"]["assessment_id"].to_numpy()
+    return pd.DataFrame({"assessment_id": ids, "model": probability})
+
+
+@pytest.fixture(scope="module")
+def audited(
+    registered: RegisteredModel, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ServingSettings, Any]:
+    """Audit a copy of the session's model on a small cohort; attach it to its run."""
+    tmp = tmp_path_factory.mktemp("bias-audit")
+    run_id = _register_copy(registered, AUDITED)
+    settings = _settings(registered, AUDITED, tmp)
+    cohort = synthetic.generate_cohort(2_000, 5)
+    tables = dict(cohort.tables)
+    model = load_model(settings)
+    out = run_model_audit(
+        tables,
+        _model_scores(settings, tables),
+        {"model": model.scorer.spec.bands.high},
+        tmp / "report",
+        run_id=run_id,
+        tracking_uri=registered.tracking_uri,
+        config=AuditConfig(n_boot=50, person_column="victim_id", min_people=MIN_PEOPLE),
+        observed_until=cohort.metadata["observed_until"],
+        audited={"model_name": AUDITED, "model_version": model.version},
+    )
+    return settings, out
+
+
+@pytest.fixture(scope="module")
+def api(audited: tuple[ServingSettings, Any]) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    with TestClient(create_app(audited[0])) as client:
+        store = client.app.state.services.store  # type: ignore[attr-defined]
+        yield client, {role: create_key(store, role)[1] for role in ROLES}
+
+
+def _get(api: tuple[TestClient, dict[str, str]], path: str, role: str) -> Any:
+    client, keys = api
+    return client.get(path, headers={"Authorization": f"Bearer {keys[role]}"})
+
+
+def test_artifact_names_match_the_audit_package() -> None:
+    assert model_loader.BIAS_AUDIT_DIR == ARTIFACT_DIR
+    assert (model_loader.BIAS_AUDIT_JSON, model_loader.BIAS_AUDIT_HTML) == (JSON_FILE, HTML_FILE)
+
+
+def test_researcher_gets_the_attached_audit(api: Any, audited: Any) -> None:
+    response = _get(api, "/v1/audit", "researcher")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["model_name"] == AUDITED and body["run_id"] == audited[1].run_id
+    audit = body["audit"]
+    assert audit == audited[1].result.to_dict()
+    assert {s["name"] for s in audit["scorers"]} == {"statutory grade", "officer grade", "model"}
+    assert audit["audited"]["thresholds"]["model"] > 0
+    assert audit["officer_effect"]["n_officers"] > 0
+    assert _get(api, "/v1/audit", "admin").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["case_system", "reviewer"])
+def test_other_roles_are_refused(api: Any, role: str) -> None:
+    assert _get(api, "/v1/audit", role).status_code == 403
+    assert _get(api, "/v1/audit/report", role).status_code == 403
+    assert api[0].get("/v1/audit").status_code == 401
+
+
+def test_small_cells_are_suppressed_in_what_the_api_returns(api: Any) -> None:
+    audit = _get(api, "/v1/audit", "researcher").json()["audit"]
+    assert audit["settings"]["min_people"] == MIN_PEOPLE
+    suppressed: set[tuple[str, str]] = set()
+    shown = 0
+    for block in audit["groups"]:
+        for group in block["groups"]:
+            if group["suppressed"]:
+                assert set(group) == {"label", "suppressed"}  # no counts, no figures
+                suppressed.add((block["grouping"], group["label"]))
+            else:
+                assert group["people"] >= MIN_PEOPLE
+                shown += 1
+                for cal in group["calibration"] or []:
+                    assert cal["n"] >= MIN_PEOPLE
+    assert suppressed and shown  # the cohort has small cells (e.g. intersections) to hide
+    for d in audit["disparities"]:
+        assert (d["grouping"], d["group"]) not in suppressed
+        assert (d["grouping"], d["reference"]) not in suppressed
+
+
+def test_report_is_the_attached_html(api: Any) -> None:
+    response = _get(api, "/v1/audit/report", "researcher")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert response.text.startswith("<!DOCTYPE html>") and AUDITED in response.text
+
+
+def test_scoring_audit_routes_still_answer(api: Any) -> None:
+    summary = _get(api, "/v1/audit/summary", "researcher")
+    assert summary.status_code == 200 and summary.json()["total"] == 0
+    missing = _get(api, "/v1/audit/requests/00000000-0000-0000-0000-000000000000", "researcher")
+    assert missing.status_code == 404
+
+
+def test_no_audit_attached_is_a_clear_404(registered: RegisteredModel, tmp_path: Path) -> None:
+    name = "secondlook-unaudited-test"
+    _register_copy(registered, name)
+    with TestClient(create_app(_settings(registered, name, tmp_path))) as client:
+        key = create_key(client.app.state.services.store, "researcher")[1]  # type: ignore[attr-defined]
+        for path in ("/v1/audit", "/v1/audit/report"):
+            response = client.get(path, headers={"X-API-Key": key})
+            assert response.status_code == 404
+            detail = response.json()["detail"]
+            assert detail.startswith(f"no bias audit attached to model {name} version 1;")
+            assert "secondlook audit" in detail
+
+
+def test_registered_model_run_finds_the_audited_run(
+    registered: RegisteredModel, audited: Any
+) -> None:
+    found = registered_model_run(AUDITED, "champion", registered.tracking_uri)
+    assert found == {"name": AUDITED, "version": "1", "run_id": audited[1].run_id}
+    assert audited[1].artifact_uri == f"runs:/{audited[1].run_id}/audit"
