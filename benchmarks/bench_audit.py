@@ -4,26 +4,31 @@ Ours: ``audit.run_audit`` (MetricFrame point estimates + vectorised person-level
 over 3 scorers x 4 group columns + 6 pairwise intersections. Peers, on the same table:
 fairlearn ``MetricFrame(n_boot=...)`` and a naive per-draw pandas groupby loop, each timed on
 a few draws of one (scorer, grouping) block and expressed per draw per block, as a ratio.
-Uses ``features.synthetic`` when it exists (cohort -> ``cohort_audit_frame``), else a
-stand-in table of the same shape (the JSON says which).
+The cohort comes from the generator (``features.synthetic``); its oracle probability stands
+in for a model score. "The whole audit" is what ``audit.run_model_audit`` does after the
+model has scored: build the audit table, run the audit, the officer effect, and write the
+HTML and JSON report; each stage is timed, and the load average is recorded before and after
+(other people share the machine).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
 
-from audit import AuditConfig, ScorerSpec, run_audit
+from audit import AuditConfig, ScorerSpec, run_audit, write_report
 from audit.cohort import GROUPS, OUTCOME, cohort_audit_frame, cohort_officer_effect
+from features.synthetic import generate_cohort
 
 SCORERS = [
     ScorerSpec("statutory grade", "statutory_grade"),
@@ -32,37 +37,22 @@ SCORERS = [
 ]
 
 
-def stand_in(victims: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    n = int(victims * 1.6)
-    grade = ["standard", "medium", "high"]
-    return pd.DataFrame(
-        {
-            OUTCOME: rng.random(n) < 0.04,
-            "victim_id": rng.integers(0, victims, n).astype(str),
-            "sex": rng.choice(
-                ["female", "male", "other", "not_stated"], n, p=[0.76, 0.2, 0.02, 0.02]
-            ),
-            "ethnicity": rng.choice(["white", "mixed", "asian", "black", "other", "not_stated"], n),
-            "age_band": rng.choice(["18-24", "25-34", "35-44", "45-54", "55-64", "65+"], n),
-            "area": rng.choice([f"area_{i:02d}" for i in range(12)], n),
-            "statutory_grade": rng.choice(grade, n, p=[0.6, 0.3, 0.1]),
-            "officer_grade": rng.choice(grade, n, p=[0.6, 0.3, 0.1]),
-            "model": rng.beta(1, 20, n),
-        }
-    )
-
-
 def cohort_frame(victims: int, seed: int) -> tuple[pd.DataFrame, dict[str, Any], Any]:
-    from features.synthetic import generate_cohort  # type: ignore[import-not-found,unused-ignore]
-
+    """Generate the cohort (not timed as audit) and build the audit table (timed)."""
     t = time.perf_counter()
     cohort = generate_cohort(victims, seed)
     gen = time.perf_counter() - t
-    frame = cohort_audit_frame(cohort.tables, observed_until=cohort.metadata.get("observed_until"))
-    oracle = cohort.tables["oracle"].set_index("assessment_id")["p_serious_harm_365d"]
-    frame["model"] = oracle.reindex(frame["assessment_id"]).to_numpy()  # stands in for a model
-    return frame, {"generate_s": round(gen, 1), "source": "features.synthetic"}, cohort.tables
+    t = time.perf_counter()
+    oracle = cohort.tables["oracle"][["assessment_id", "p_serious_harm_365d"]]
+    scores = oracle.rename(columns={"p_serious_harm_365d": "model"})  # stands in for a model
+    until = cohort.metadata.get("observed_until")
+    frame = cohort_audit_frame(cohort.tables, scores, observed_until=until)
+    info = {
+        "source": "features.synthetic",
+        "generate_s": round(gen, 1),
+        "frame_s": round(time.perf_counter() - t, 2),
+    }
+    return frame, info, cohort.tables
 
 
 def fairlearn_peer(frame: pd.DataFrame, draws: int) -> float:
@@ -102,22 +92,23 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--peer-draws", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="report folder (default: temp)")
     args = parser.parse_args()
-    info: dict[str, Any] = {"source": "stand-in table (features.synthetic not available)"}
-    tables = None
-    if importlib.util.find_spec("features.synthetic") is not None:
-        frame, info, tables = cohort_frame(args.victims, args.seed)
-    else:
-        frame = stand_in(args.victims, args.seed)
+    load_before = os.getloadavg()
+    frame, info, tables = cohort_frame(args.victims, args.seed)
     config = AuditConfig(n_boot=args.draws, person_column="victim_id", seed=args.seed)
     t = time.perf_counter()
     result = run_audit(frame, OUTCOME, SCORERS, GROUPS, config)
     audit_s = time.perf_counter() - t
-    officer_s = None
-    if tables is not None:
-        t = time.perf_counter()
-        result.officer_effect = cohort_officer_effect(tables, seed=args.seed)
-        officer_s = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    result.officer_effect = cohort_officer_effect(tables, seed=args.seed)
+    officer_s = time.perf_counter() - t
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_report(result, args.out or Path(tmp))
+        sizes = {k: p.stat().st_size for k, p in paths.items()}
+    report_s = time.perf_counter() - t
+    load_after = os.getloadavg()
     blocks = len(result.blocks)
     ours = audit_s / (args.draws * blocks)
     fl, nv = fairlearn_peer(frame, args.peer_draws), naive_peer(frame, args.peer_draws)
@@ -132,7 +123,12 @@ def main() -> None:
         "groups_total": sum(len(b.groups) for b in result.blocks),
         "draws": args.draws,
         "audit_s": round(audit_s, 2),
-        "officer_effect_s": officer_s,
+        "officer_effect_s": round(officer_s, 2),
+        "report_s": round(report_s, 2),
+        "whole_audit_s": round(info["frame_s"] + audit_s + officer_s + report_s, 1),
+        "report_bytes": sizes,
+        "officer_icc": round(result.officer_effect["icc"], 4),
+        "officer_sd": round(result.officer_effect["officer_sd"], 3),
         "tests": result.family["family_size"],
         "flagged": result.family["flagged"],
         "ours_ms_per_draw_per_block": round(ours * 1e3, 4),
@@ -142,6 +138,8 @@ def main() -> None:
         "speedup_vs_naive": round(nv / ours, 1),
         "fairlearn_estimate_full_audit_s": round(fl * args.draws * blocks, 0),
         "cpus": os.cpu_count(),
+        "loadavg_1_5_15_before": [round(x, 2) for x in load_before],
+        "loadavg_1_5_15_after": [round(x, 2) for x in load_after],
         "python": platform.python_version(),
     }
     print(json.dumps(out, indent=1))
