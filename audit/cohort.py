@@ -51,8 +51,12 @@ def cohort_audit_frame(
     model_scores: pd.DataFrame | None = None,
     observed_until: pd.Timestamp | str | None = None,
     rules: RulesConfig | None = None,
+    since: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """Return one row per assessment with a complete 365-day window, ready for ``run_audit``.
+
+    ``since`` keeps only assessments completed at or after it (e.g. a model's test period,
+    so the model is audited out of sample); grades still use the whole history.
 
     Columns: ``assessment_id``, ``victim_id``, ``officer_id``, the outcome, ``statutory_grade``,
     ``officer_grade``, ``yes_count``, victim ``sex``, ``ethnicity``, ``age_band`` (at the
@@ -79,7 +83,11 @@ def cohort_audit_frame(
             "area": people["area"].to_numpy(),
         }
     )
-    frame = frame[labels["outcome_window_complete"].to_numpy()].reset_index(drop=True)
+    keep = labels["outcome_window_complete"].to_numpy(dtype=bool, copy=True)
+    if since is not None:
+        completed = pd.to_datetime(assessments["completed_at"]).to_numpy()
+        keep &= completed >= pd.Timestamp(since).to_datetime64()
+    frame = frame[keep].reset_index(drop=True)
     if model_scores is not None:
         extra = _model_columns(model_scores, pd.Index(frame["assessment_id"]))
         frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)
@@ -134,10 +142,11 @@ def run_cohort_audit(
     config: AuditConfig | None = None,
     observed_until: pd.Timestamp | str | None = None,
     groups: Sequence[str] = GROUPS,
+    since: pd.Timestamp | str | None = None,
 ) -> AuditResult:
     """Audit a cohort end to end: group metrics, disparities and the officer effect."""
     config = config or AuditConfig(person_column="victim_id")
-    frame = cohort_audit_frame(tables, model_scores, observed_until)
+    frame = cohort_audit_frame(tables, model_scores, observed_until, since=since)
     result = run_audit(frame, OUTCOME, cohort_scorers(model_thresholds), groups, config)
     result.officer_effect = cohort_officer_effect(tables, seed=config.seed)
     return result

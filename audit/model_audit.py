@@ -63,19 +63,22 @@ def run_model_audit(
     observed_until: pd.Timestamp | str | None = None,
     groups: Sequence[str] = GROUPS,
     audited: Mapping[str, Any] | None = None,
+    since: pd.Timestamp | str | None = None,
 ) -> ModelAuditOutput:
     """Audit a model on a cohort, write the report and attach it to ``run_id`` if given.
 
     ``model_scores`` has ``assessment_id`` and one probability column per key of
     ``thresholds`` (column -> operating threshold; flagged high at or above it).
     ``audited`` (e.g. the model's name and version) is stored in the JSON as ``audited``.
+    ``since`` audits only assessments completed at or after it (the model's test period).
     Raises :class:`audit.errors.AuditInputError` naming a missing or unusable column.
     """
     config = config or AuditConfig(person_column="victim_id")
     scores = model_scores[["assessment_id", *thresholds]] if len(thresholds) else None
-    result = run_cohort_audit(tables, scores, thresholds, config, observed_until, groups)
+    result = run_cohort_audit(tables, scores, thresholds, config, observed_until, groups, since)
     result.audited = {
         **dict(audited or {}),
+        "assessments_since": None if since is None else str(pd.Timestamp(since)),
         "run_id": run_id,
         "thresholds": {k: float(v) for k, v in thresholds.items()},
     }

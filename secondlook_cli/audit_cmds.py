@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.table import Table
 
+from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, err_console
+from secondlook_cli.serve_cmds import ModelName, ModelRef, serving_settings
 
 if TYPE_CHECKING:
     from audit import AuditConfig, AuditResult, ScorerSpec
+    from audit.model_audit import ModelAuditOutput
+    from serving.model_loader import LoadedModel
 
 app = typer.Typer(
     help="Bias audit: DASH, officer grade and model compared across groups.",
@@ -154,3 +159,124 @@ def audit_table(
     )
     frame = read_table(path)
     report(audited_or_exit(frame, outcome, scorers, group, config), out)
+
+
+def load_registered(model_name: str | None, model_ref: str | None) -> LoadedModel:
+    """Load a registered model the way serving does, or exit 1 saying how to train one."""
+    from serving.model_loader import ModelNotAvailableError, load_model
+
+    try:
+        with console.status("Loading the registered model..."):
+            return load_model(serving_settings(model_name, model_ref))
+    except ModelNotAvailableError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=1) from exc
+
+
+def model_scores(tables: dict[str, pd.DataFrame], model: LoadedModel) -> pd.DataFrame:
+    """Score every assessment of a cohort with the model (batch features, no SHAP)."""
+    from features.history import FeatureConfig, build_features
+
+    with console.status("Building features and scoring every assessment..."):
+        features = build_features(tables, FeatureConfig(validate_output=False))
+        rows = features.to_numpy(dtype=np.float64)[:, model.columns]
+        probability = model.scorer.score(rows, explain=False, num_threads=2).probability
+    return pd.DataFrame({"assessment_id": features.index.to_numpy(), "model": probability})
+
+
+def audit_start(since: str, model: LoadedModel, tracking_uri: str) -> pd.Timestamp | None:
+    """Resolve ``--since``: 'test' (the model's test period), 'all', or an ISO date."""
+    if since == "all":
+        return None
+    if since != "test":
+        try:
+            return pd.Timestamp(since)
+        except ValueError as exc:
+            raise typer.BadParameter("use 'test', 'all' or a date", param_hint="--since") from exc
+    from mlflow.tracking import MlflowClient
+
+    params = MlflowClient(tracking_uri=tracking_uri).get_run(str(model.run_id)).data.params
+    if "split_test_start" not in params:
+        err_console.print("[red]the model's run logs no split_test_start; pass --since[/red]")
+        raise typer.Exit(code=2)
+    return pd.Timestamp(params["split_test_start"])
+
+
+def audit_model_on_cohort(
+    tables: dict[str, pd.DataFrame],
+    metadata: dict[str, object],
+    model: LoadedModel,
+    config: AuditConfig,
+    out: Path,
+    since: str = "test",
+    attach: bool = True,
+) -> ModelAuditOutput:
+    """Audit the statutory grade, officer grade and model on a cohort; attach to the model's run."""
+    from audit import AuditInputError
+    from audit.model_audit import run_model_audit
+
+    uri = serving_settings().resolved_tracking_uri()
+    start = audit_start(since, model, uri)
+    scores = model_scores(tables, model)
+    until = metadata.get("observed_until")
+    try:
+        with console.status(f"Auditing with {config.n_boot} bootstrap draws..."):
+            return run_model_audit(
+                tables,
+                scores,
+                {"model": model.scorer.spec.bands.high},
+                out,
+                run_id=model.run_id if attach else None,
+                tracking_uri=uri,
+                config=config,
+                observed_until=None if until is None else str(until),
+                audited={"model_name": model.name, "model_version": model.version},
+                since=start,
+            )
+    except AuditInputError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=2) from exc
+
+
+def print_model_audit(output: ModelAuditOutput) -> None:
+    """Print the flagged disparities, the officer effect and where the report went."""
+    console.print(flagged_table(output.result))
+    officer = output.result.officer_effect or {}
+    if "icc" in officer:
+        low, high = officer.get("icc_ci", [float("nan"), float("nan")])
+        console.print(
+            f"Officer effect on the DASH yes-count: ICC {officer['icc']:.3f} "
+            f"(95% CI {low:.3f} to {high:.3f}) after case history"
+        )
+    console.print(f"[green]Report: {output.paths['html']}[/green]")
+    if output.artifact_uri:
+        console.print(
+            f"Attached to {output.artifact_uri}; a running server shows it at GET /v1/audit "
+            "after POST /v1/admin/reload."
+        )
+
+
+@app.command("cohort")
+def audit_cohort(
+    directory: Annotated[Path, typer.Argument(help="Cohort directory (Parquet or CSV tables).")],
+    model_name: ModelName = None,
+    model_ref: ModelRef = None,
+    since: Annotated[
+        str, typer.Option(help="'test' (the model's test period), 'all', or a date.")
+    ] = "test",
+    attach: Annotated[
+        bool, typer.Option(help="Attach the report to the model's MLflow run.")
+    ] = True,
+    boot: Boot = 1000,
+    min_people: MinPeople = 10,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    out: Out = Path("out/audit"),
+) -> None:
+    """Audit statutory grade, officer grade and the registered model across groups."""
+    from audit import AuditConfig
+
+    tables, metadata = load_valid_cohort(directory)
+    model = load_registered(model_name, model_ref)
+    config = AuditConfig(n_boot=boot, min_people=min_people, seed=seed, person_column="victim_id")
+    output = audit_model_on_cohort(tables, metadata, model, config, out, since, attach)
+    print_model_audit(output)

@@ -1,7 +1,8 @@
 """CLI command ``run``: the main job on the embedded default, end to end, ending in a server.
 
 generate -> validate -> grade -> train (features, split, fit, evaluate, register) -> bias
-audit -> score sample cases into the audit log -> serve the API and reviewer page.
+audit of the model's test period (attached to its run) -> score sample cases into the audit
+log -> serve the API and reviewer page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import typer
 
 from features.io import write_cohort
 from features.rules import grade_cohort_to_file
+from secondlook_cli.audit_cmds import audit_model_on_cohort, load_registered, print_model_audit
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, err_console
 from secondlook_cli.grade_cmds import summary_tables
@@ -99,11 +101,13 @@ def run(
     samples: Annotated[
         int, typer.Option(min=0, help="Recent cases to score into the reviewer queue.")
     ] = 500,
+    boot: Annotated[int, typer.Option(min=20, help="Bootstrap draws in the bias audit.")] = 1000,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     serve: Annotated[bool, typer.Option(help="Start the server at the end.")] = True,
 ) -> None:
     """Run the whole job on a synthetic cohort and serve the result on HOST:PORT."""
+    from audit import AuditConfig
     from features.synthetic import generate_cohort
     from serving.security import create_key
 
@@ -111,7 +115,7 @@ def run(
     with console.status(f"Simulating {victims:,} victims (seed {seed})..."):
         cohort = generate_cohort(victims, seed)
     write_cohort(cohort.tables, data, metadata=cohort.metadata)
-    tables, _ = load_valid_cohort(data)
+    tables, metadata = load_valid_cohort(data)
     console.print(f"{len(tables['dash_assessments']):,} assessments; all tables meet contracts")
 
     console.rule("2. Statutory grades")
@@ -123,16 +127,21 @@ def run(
     result = run_training(data, TARGET, None, seed)
     print_result(result, TARGET)
 
-    console.rule("4. Scoring sample cases into the audit log")
-    settings = serving_settings(model_ref=served_model_ref(result))
-    services = start_services(settings)
+    console.rule("4. Bias audit (test period, attached to the model's run)")
+    ref = served_model_ref(result)
+    model = load_registered(None, ref)
+    config = AuditConfig(n_boot=boot, person_column="victim_id", seed=seed)
+    print_model_audit(audit_model_on_cohort(tables, metadata, model, config, out / "audit"))
+
+    console.rule("5. Scoring sample cases into the audit log")
+    services = start_services(serving_settings(model_ref=ref))
     ok, rejected = score_samples(services, sample_requests(tables, samples))
     console.print(f"Scored {ok:,} recent cases as a case system would")
     for reason in rejected:
         err_console.print(f"[yellow]rejected {reason}[/yellow]")
     _, reviewer_key = create_key(services.store, "reviewer")
 
-    console.rule("5. Serving")
+    console.rule("6. Serving")
     console.print(f"Reviewer page: [bold]http://{host}:{port}/[/bold]")
     console.print(f"API docs:      http://{host}:{port}/docs")
     console.print("Reviewer key (shown once, stored only as a hash):")

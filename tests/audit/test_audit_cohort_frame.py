@@ -36,6 +36,20 @@ def test_model_scores_join_by_assessment(minimal_tables: dict[str, pd.DataFrame]
     assert [s.column for s in cohort_scorers({"model": 0.2})][-1] == "model"
 
 
+def test_since_keeps_later_assessments_and_needs_only_their_scores(
+    minimal_tables: dict[str, pd.DataFrame],
+) -> None:
+    assessments = minimal_tables["dash_assessments"]
+    cut = pd.to_datetime(assessments["completed_at"]).sort_values().iloc[1]
+    later = assessments.loc[pd.to_datetime(assessments["completed_at"]) >= cut, "assessment_id"]
+    scores = pd.DataFrame({"assessment_id": later, "model": 0.5})
+    frame = cohort_audit_frame(minimal_tables, scores, observed_until="2030-01-01", since=cut)
+    assert sorted(frame["assessment_id"]) == sorted(later)
+    whole = cohort_audit_frame(minimal_tables, observed_until="2030-01-01")
+    graded = whole.set_index("assessment_id")["statutory_grade"].reindex(frame["assessment_id"])
+    assert frame["statutory_grade"].tolist() == graded.tolist()
+
+
 def test_age_bands() -> None:
     ages = pd.Series([-1, 16, 18, 24, 25, 64, 65, 90])
     assert age_band(ages).tolist() == [

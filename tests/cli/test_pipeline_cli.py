@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +41,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def ran(workdir: Path) -> str:
     """Output of ``secondlook run`` without the server at the end."""
-    args = ["run", "--victims", str(VICTIMS), "--samples", str(SAMPLES), "--no-serve"]
+    args = ["run", "--victims", str(VICTIMS), "--samples", str(SAMPLES), "--boot", "60"]
+    args.append("--no-serve")
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     return result.output
@@ -77,6 +79,30 @@ def test_run_registers_a_model_and_fills_the_audit_log(ran: str, workdir: Path) 
         logged = conn.execute(select(func.count()).select_from(ScoreAudit)).scalar_one()
     assert logged == SAMPLES
     assert "AUC gain over DASH" in ran
+
+
+def test_run_audits_the_test_period_and_attaches_the_report(ran: str, workdir: Path) -> None:
+    uri = f"sqlite:///{workdir / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri)
+    (version,) = client.search_model_versions()
+    run = client.get_run(str(version.run_id))
+    attached = {a.path for a in client.list_artifacts(run.info.run_id, "audit")}
+    assert attached == {"audit/audit_report.html", "audit/audit_report.json"}
+    figures = json.loads((workdir / "out" / "audit" / "audit_report.json").read_text())
+    since = pd.Timestamp(figures["audited"]["assessments_since"])
+    assert since == pd.Timestamp(run.data.params["split_test_start"])
+    assert figures["audited"]["model_version"] == str(version.version)
+
+
+def test_audit_cohort_can_audit_every_complete_assessment(ran: str, workdir: Path) -> None:
+    out = workdir / "out" / "all"
+    args = ["audit", "cohort", "data", "--since", "all", "--no-attach", "--boot", "40"]
+    result = runner.invoke(app, [*args, "--model-ref", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    everything = json.loads((out / "audit_report.json").read_text())
+    tested = json.loads((workdir / "out" / "audit" / "audit_report.json").read_text())
+    assert everything["audited"]["assessments_since"] is None
+    assert everything["n_rows"] > tested["n_rows"] > 0
 
 
 def test_run_prints_a_reviewer_key_that_works(ran: str, workdir: Path) -> None:
