@@ -7,16 +7,20 @@ markup is built by string concatenation.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 WIDTH: Final[int] = 760
-ROW: Final[int] = 46
+ROW: Final[int] = 38
 LEFT: Final[int] = 12
 RIGHT: Final[int] = WIDTH - 84
 TOP: Final[int] = 34
+LINE: Final[int] = 16  # label line height
+WRAP: Final[int] = 96  # label characters per line at 13px semibold
+CHAR_W: Final[float] = 6.4  # rough width of a 12px character, to place value labels
 
 
 @dataclass(frozen=True)
@@ -32,12 +36,13 @@ class Step:
 class Bar:
     """A drawn waterfall bar: from the running total before it to the one after it."""
 
-    label: str
-    detail: str
+    lines: tuple[str, ...]
+    value_text: str
     log_odds: float
     x: float
     width: float
     y: float
+    bar_y: float
     raises: bool
     text_x: float
     text_anchor: str
@@ -98,6 +103,14 @@ class Scale:
         return round(self.left + frac * (self.right - self.left), 2)
 
 
+def _text_place(x: float, w: float, text: str) -> tuple[float, str]:
+    """Put a bar's value text after the bar if it fits, else before it."""
+    width = len(text) * CHAR_W
+    if x + w + 6 + width < WIDTH - 2:
+        return x + w + 6, "start"
+    return max(x - 6, width + 2), "end"
+
+
 def waterfall(
     steps: Sequence[Step], base_value: float, raw_score: float, probability: float
 ) -> Waterfall:
@@ -106,26 +119,17 @@ def waterfall(
     for s in steps:
         totals.append(totals[-1] + s.log_odds)
     scale = Scale(min([*totals, raw_score]), max([*totals, raw_score]))
-    bars = []
+    bars, y = [], float(TOP)
     for i, s in enumerate(steps):
         a, b = scale(totals[i]), scale(totals[i + 1])
         x, w = min(a, b), max(abs(b - a), 1.5)
-        after = x + w + 6
-        fits_right = after < RIGHT + 60
-        bars.append(
-            Bar(
-                label=s.label,
-                detail=s.detail,
-                log_odds=s.log_odds,
-                x=x,
-                width=w,
-                y=TOP + i * ROW,
-                raises=s.log_odds > 0,
-                text_x=after if fits_right else x - 6,
-                text_anchor="start" if fits_right else "end",
-            )
-        )
-    axis_y = TOP + len(steps) * ROW + 6
+        lines = tuple(textwrap.wrap(s.label, WRAP, max_lines=2, placeholder="…")) or ("",)
+        value = f"{s.log_odds:+.2f} {'raises' if s.log_odds > 0 else 'lowers'} · {s.detail}"
+        text_x, anchor = _text_place(x, w, value)
+        bar_y = y + LINE * (len(lines) - 1) + 8
+        bars.append(Bar(lines, value, s.log_odds, x, w, y, bar_y, s.log_odds > 0, text_x, anchor))
+        y = bar_y + ROW - 8
+    axis_y = y + 6
     return Waterfall(
         width=WIDTH,
         height=int(axis_y + 30),

@@ -44,10 +44,18 @@ class ModelView:
     run_metrics: dict[str, float]
 
 
-def render_markdown(text: str) -> Markup:
-    """Render Markdown to HTML with raw HTML disabled (escaped) and unsafe links refused."""
+def render_markdown(text: str, shift: int = 2) -> Markup:
+    """Render Markdown to HTML with raw HTML escaped and unsafe links refused.
+
+    Headings move down ``shift`` levels (a card's ``#`` becomes ``h3``) to sit under the page's.
+    """
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    return Markup(md.render(text))  # safe: markdown-it escapes all raw HTML here
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+    html = md.renderer.render(tokens, md.options, {})
+    return Markup(html)  # safe: markdown-it escapes all raw HTML here
 
 
 def build_model_view(model: LoadedModel) -> ModelView:
