@@ -68,7 +68,7 @@ def registered(mlflow_store: Path, tables: dict[str, pd.DataFrame]) -> Registere
 def _reset_postgres(url: str) -> None:
     engine = create_engine(normalise_url(url))
     with engine.begin() as conn:
-        for table in ("score_audit", "api_keys", "alembic_version"):
+        for table in ("reviews", "score_audit", "api_keys", "alembic_version"):
             conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
 
