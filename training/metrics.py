@@ -45,6 +45,16 @@ def expected_calibration_error(y: BoolArray, p: FloatArray, n_bins: int = 10) ->
     return float(np.abs(sum_y - sum_p).sum() / max(len(p_arr), 1))
 
 
+def quantile_calibration_error(y: BoolArray, p: FloatArray, n_bins: int = 10) -> float:
+    """Return the ECE over equal-count bins of ``p`` (informative when most p sit in one bin)."""
+    y_arr = np.asarray(y, dtype=np.float64)
+    p_arr = np.asarray(p, dtype=np.float64)
+    order = np.argsort(p_arr, kind="stable")
+    chunks = np.array_split(order, n_bins)
+    gaps = [abs(y_arr[c].sum() - p_arr[c].sum()) for c in chunks if len(c)]
+    return float(np.sum(gaps) / max(len(p_arr), 1))
+
+
 def logit(p: FloatArray) -> FloatArray:
     """Return log(p / (1 - p)) with p clipped away from 0 and 1."""
     q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
@@ -91,6 +101,7 @@ def probability_metrics(y: BoolArray, p: FloatArray) -> dict[str, float]:
         "brier": brier(y, p),
         "log_loss": logloss(y, p),
         "ece": expected_calibration_error(y, p),
+        "ece_quantile": quantile_calibration_error(y, p),
         "calibration_slope": slope,
         "calibration_intercept": intercept,
     }

@@ -20,6 +20,15 @@ def test_ece_zero_when_perfect_in_every_bin():
     assert m.expected_calibration_error(y, p) == pytest.approx(0.0, abs=1e-12)
 
 
+def test_quantile_ece_uses_equal_count_bins():
+    # all p < 0.1, so equal-width ECE sees one bin; two equal-count bins see the miscalibration
+    y = np.array([0, 0, 1, 1], dtype=bool)
+    p = np.array([0.01, 0.02, 0.03, 0.04])
+    hand = (abs(0 - 0.03) + abs(2 - 0.07)) / 4
+    assert m.quantile_calibration_error(y, p, n_bins=2) == pytest.approx(hand, abs=1e-12)
+    assert m.expected_calibration_error(y, p) == pytest.approx(abs(2 - 0.10) / 4, abs=1e-12)
+
+
 def test_operating_point_hand_counts():
     y = np.array([1, 1, 0, 0, 1, 0, 0, 0], dtype=bool)
     s = np.array([0.9, 0.2, 0.8, 0.1, 0.7, 0.3, 0.2, 0.1])
