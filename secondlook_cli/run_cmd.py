@@ -23,7 +23,6 @@ from secondlook_cli.serve_cmds import run_server, serving_settings, start_servic
 from secondlook_cli.train_cmds import print_result, run_training
 
 if TYPE_CHECKING:
-    from serving.api.deps import Services
     from training.pipeline import TrainResult
 
 TARGET = "serious_harm_365d"
@@ -60,37 +59,6 @@ def sample_requests(tables: dict[str, pd.DataFrame], n: int) -> list[dict[str, A
     return [case_request(tables, str(a)) for a in latest]
 
 
-def score_samples(services: Services, requests: list[dict[str, Any]]) -> tuple[int, list[str]]:
-    """Score requests in-process as a case system would; return (scored, rejection reasons).
-
-    Each scored case is recorded in the audit log; a rejected case is reported by its field
-    locations and rule (never its values).
-    """
-    from serving.scoring_service import ScoringContext, new_request_id, score_batch
-    from serving.security import Caller, create_key
-
-    key_id, _ = create_key(services.store, "case_system")
-    caller = Caller(key_id, "case_system")
-    ok, rejected = 0, []
-    batch = services.settings.max_batch
-    for start in range(0, len(requests), batch):
-        ctx = ScoringContext(
-            services.holder.model,
-            services.rules,
-            services.settings.top_contributions,
-            caller,
-            new_request_id(),
-        )
-        out = score_batch(requests[start : start + batch], ctx, services.store)
-        ok += out.n_ok
-        rejected += [
-            f"case {start + item.index}: {'.'.join(map(str, e.loc))}: {e.msg}"
-            for item in out.results
-            for e in item.errors or []
-        ]
-    return ok, rejected
-
-
 def run(
     victims: Annotated[
         int, typer.Option(min=500, help="Victims in the synthetic cohort.")
@@ -110,6 +78,7 @@ def run(
     from audit import AuditConfig
     from features.synthetic import generate_cohort
     from serving.security import create_key
+    from serving.web import record_cases
 
     console.rule("1. Synthetic cohort")
     with console.status(f"Simulating {victims:,} victims (seed {seed})..."):
@@ -135,9 +104,18 @@ def run(
 
     console.rule("5. Scoring sample cases into the audit log")
     services = start_services(serving_settings(model_ref=ref))
-    ok, rejected = score_samples(services, sample_requests(tables, samples))
-    console.print(f"Scored {ok:,} recent cases as a case system would")
-    for reason in rejected:
+    seeded = record_cases(
+        sample_requests(tables, samples),
+        services.holder.model,
+        services.store,
+        services.rules,
+        services.settings.top_contributions,
+    )
+    console.print(
+        f"Scored {seeded.n_ok:,} recent cases as a case system would; "
+        f"{seeded.review_suggested:,} with a review suggested"
+    )
+    for reason in seeded.rejections:
         err_console.print(f"[yellow]rejected {reason}[/yellow]")
     _, reviewer_key = create_key(services.store, "reviewer")
 

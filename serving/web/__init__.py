@@ -21,9 +21,9 @@ from serving.web.deps import (
 )
 from serving.web.routes_auth import router as auth_router
 from serving.web.routes_pages import router as pages_router
-from serving.web.seed import SeedOutcome, score_and_record
+from serving.web.seed import SeedOutcome, record_cases, score_and_record
 
-__all__ = ["SeedOutcome", "install_web", "score_and_record"]
+__all__ = ["SeedOutcome", "install_web", "record_cases", "score_and_record"]
 
 
 async def _to_login(_request: Request, exc: Exception) -> Response:
