@@ -93,6 +93,17 @@ plt.close(fig)
 print("saved", out_dir / "model_vs_dash.png")
 
 # %% [markdown]
+# ## Capacity: AUC against explanation cost
+# Every capacity was early-stopped; the chosen one is the cheapest (TreeSHAP cost, leaves x
+# depth^2 summed over trees) within the tolerance of the best calibration-period AUC.
+
+# %%
+curve = pd.read_csv(local / "capacity_curve.csv")
+print(curve.round(4).to_string(index=False))
+print("rule:", run.get("params.capacity_rule", "n/a"))
+print("alias decision:", run["tags.alias_decision"], "-", run.get("tags.alias_reason", ""))
+
+# %% [markdown]
 # ## Reading the result
 # - The model is advisory: it may raise a case for review, never lower a statutory grade.
 # - SHAP reasons are in log-odds of the uncalibrated score (see the model card).

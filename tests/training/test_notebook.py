@@ -23,5 +23,6 @@ def test_model_vs_dash_notebook_runs(two_runs, mlflow_store, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "dash_count" in proc.stdout
+    assert "shap_cost" in proc.stdout and "alias decision: challenger" in proc.stdout
     assert (tmp_path / "model_vs_dash.png").exists()
     assert (tmp_path / "metrics_table.csv").exists()
