@@ -238,7 +238,7 @@ def audit_model_on_cohort(
         raise typer.Exit(code=2) from exc
 
 
-def print_model_audit(output: ModelAuditOutput) -> None:
+def print_model_audit(output: ModelAuditOutput, server_running: bool = True) -> None:
     """Print the flagged disparities, the officer effect and where the report went."""
     console.print(flagged_table(output.result))
     officer = output.result.officer_effect or {}
@@ -250,10 +250,9 @@ def print_model_audit(output: ModelAuditOutput) -> None:
         )
     console.print(f"[green]Report: {output.paths['html']}[/green]")
     if output.artifact_uri:
-        console.print(
-            f"Attached to {output.artifact_uri}; a running server shows it at GET /v1/audit "
-            "after POST /v1/admin/reload."
-        )
+        console.print(f"Attached to {output.artifact_uri}: served at GET /v1/audit")
+        if server_running:
+            console.print("A server already running shows it after POST /v1/admin/reload.")
 
 
 @app.command("cohort")

@@ -100,7 +100,8 @@ def run(
     ref = served_model_ref(result)
     model = load_registered(None, ref)
     config = AuditConfig(n_boot=boot, person_column="victim_id", seed=seed)
-    print_model_audit(audit_model_on_cohort(tables, metadata, model, config, out / "audit"))
+    output = audit_model_on_cohort(tables, metadata, model, config, out / "audit")
+    print_model_audit(output, server_running=False)
 
     console.rule("5. Scoring sample cases into the audit log")
     services = start_services(serving_settings(model_ref=ref))
