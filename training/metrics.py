@@ -69,12 +69,26 @@ def calibration_slope_intercept(y: BoolArray, p: FloatArray) -> tuple[float, flo
 
 
 def share_threshold(score: FloatArray, share: float) -> float:
-    """Return the threshold t such that about ``share`` of scores satisfy score >= t."""
+    """Return the threshold t whose flagged share (score >= t) is closest to ``share``.
+
+    Tied scores (isotonic steps, integer counts) are flagged together, so the share cannot
+    always be hit: the candidates are the lowest t flagging at least ``share`` and the next
+    distinct score above it (flagging less); the nearer share wins, ties going to the larger.
+    """
     if share <= 0:
         return float(np.inf)
+    values = np.asarray(score, dtype=np.float64)
     if share >= 1:
-        return float(np.min(score))
-    return float(np.quantile(np.asarray(score, dtype=np.float64), 1 - share, method="higher"))
+        return float(np.min(values))
+    at_least = float(np.quantile(values, 1 - share, method="higher"))
+    above = values[values > at_least]
+    if above.size == 0:
+        return at_least
+    fewer = float(np.min(above))
+    n = max(len(values), 1)
+    over = float(np.count_nonzero(values >= at_least)) / n - share
+    under = share - float(above.size) / n
+    return at_least if over <= under else fewer
 
 
 def operating_point(y: BoolArray, score: FloatArray, threshold: float) -> dict[str, float]:

@@ -46,6 +46,16 @@ def test_share_threshold_flags_the_share():
     assert (s >= t).sum() == 10
 
 
+def test_share_threshold_picks_the_nearest_share_when_scores_tie():
+    # 10% wanted; flagging the tied 0.5 block gives 30%, the step above it gives 5%
+    s = np.array([0.1] * 70 + [0.5] * 25 + [0.9] * 5)
+    assert m.share_threshold(s, 0.10) == 0.9
+    # 25% wanted: the tied block (30%) is nearer than the step above (5%)
+    assert m.share_threshold(s, 0.25) == 0.5
+    assert m.share_threshold(s, 0.0) == np.inf
+    assert m.share_threshold(s, 1.0) == 0.1
+
+
 def test_calibration_slope_intercept_of_true_probabilities():
     rng = np.random.default_rng(0)
     p = rng.uniform(0.02, 0.6, 40_000)
