@@ -16,7 +16,6 @@ from secondlook_cli.console import console, stage_reporter
 if TYPE_CHECKING:
     from training.pipeline import TrainResult
 
-TRAIN_STAGES = ("features", "split", "fit", "evaluate", "log and register")
 MODELS = (
     ("model", "model"),
     ("logistic_all", "logistic"),
@@ -67,13 +66,14 @@ def auc_gain_line(metrics: dict[str, float]) -> str:
 
 def run_training(directory: Path, target: str, tune: int | None, seed: int | None) -> TrainResult:
     """Validate the cohort, train with a progress bar and return the result."""
+    from training.pipeline import STAGES
     from training.pipeline import train as train_pipeline
     from training.settings import TrainingSettings
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     tables, metadata = load_valid_cohort(directory)
     settings = TrainingSettings() if seed is None else TrainingSettings(seed=seed)
-    with stage_reporter(TRAIN_STAGES, f"Training {target}") as progress:
+    with stage_reporter(STAGES, f"Training {target}") as progress:
         return train_pipeline(tables, metadata, target, settings, progress, tune)
 
 
