@@ -21,8 +21,8 @@ run: install
 	$(BIN)/secondlook run --victims $(VICTIMS) --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 
 typecheck: install
 	$(BIN)/mypy features training serving audit secondlook_cli
