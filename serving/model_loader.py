@@ -152,7 +152,10 @@ def load_model(settings: ServingSettings) -> LoadedModel:
     uri = settings.resolved_tracking_uri()
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     version = resolve_version(client, settings)
-    scorer, card = _read_artifacts(f"models:/{version.name}/{version.version}", settings)
+    # The concrete artifact location, resolved by our client: MLflow's own ``models:/`` lookup
+    # inside download_artifacts consults the process-wide tracking URI, not ours.
+    location = client.get_model_version_download_uri(version.name, version.version)
+    scorer, card = _read_artifacts(location, settings)
     aliases = list(getattr(version, "aliases", []) or [])
     alias = settings.model_ref if settings.model_ref in aliases else (aliases or [None])[0]
     names = scorer.spec.feature_names

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -102,3 +105,21 @@ def test_reload_follows_the_alias_without_dropping_requests(
     after = client.post("/v1/score", json=body, headers=headers).json()["model_version"]
     assert after == new_version
     assert statuses and set(statuses) == {200}
+
+
+def test_loads_from_the_configured_store_without_mlflow_environment(
+    registered: RegisteredModel, tmp_path: Path
+) -> None:
+    """A fresh process with no MLFLOW_* variables (as under ``make run``) loads from settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    code = (
+        "from serving.model_loader import load_model; from serving.settings import "
+        "ServingSettings as S; import sys; "
+        f"m = load_model(S(tracking_uri={registered.tracking_uri!r}, "
+        f"model_name={registered.name!r})); print(m.version)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == registered.version
