@@ -125,6 +125,16 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
+def windowed_p99(
+    sent_at: list[float], latencies: list[float], t0: float, width: float
+) -> list[float]:
+    """Return the p99 latency (ms) of each ``width``-second window of send times."""
+    windows: dict[int, list[float]] = {}
+    for sent, latency in zip(sent_at, latencies, strict=True):
+        windows.setdefault(int((sent - t0) // width), []).append(latency)
+    return [round(pct(windows[k], 99), 1) for k in sorted(windows)]
+
+
 async def open_loop(
     port: int,
     path: str,
@@ -146,6 +156,7 @@ async def open_loop(
     for _ in range(connections):
         await pool.put(await asyncio.open_connection("127.0.0.1", port))
     latencies: list[float] = []
+    sent_at: list[float] = []
     statuses: dict[str, int] = {}
 
     async def one(i: int, scheduled: float) -> None:
@@ -158,6 +169,7 @@ async def open_loop(
             writer.close()
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
         latencies.append(time.perf_counter() - scheduled)
+        sent_at.append(scheduled)
         statuses[key] = statuses.get(key, 0) + 1
         await pool.put((reader, writer))
 
@@ -185,6 +197,7 @@ async def open_loop(
         "max_ms": pct(latencies, 100),
         "errors": errors,
         "statuses": statuses,
+        "p99_ms_per_5s": windowed_p99(sent_at, latencies, t0, 5.0),
         "client": f"asyncio HTTP/1.1, {connections} keep-alive connections, open loop",
     }
 
@@ -371,7 +384,7 @@ def main() -> None:
     p.add_argument("--wrk-seconds", type=int, default=20)
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=1, help="as `secondlook serve` runs")
     p.add_argument("--skip-peer", action="store_true")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args()

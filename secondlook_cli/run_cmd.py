@@ -128,4 +128,4 @@ def run(
     if serve:
         run_server(services, host, port)
     else:
-        services.store.engine.dispose()
+        services.store.close()

@@ -63,7 +63,7 @@ def run_server(services: Services, host: str, port: int) -> None:
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     finally:
-        services.store.engine.dispose()
+        services.store.close()
 
 
 def serve(

@@ -16,7 +16,8 @@ from fastapi import FastAPI
 from features.rules import RulesConfig, load_config
 from serving.api import audit, bias_audit, health, model, score
 from serving.api.deps import Services
-from serving.db.session import init_db, make_engine
+from serving.db.checkpoint import start_checkpointer
+from serving.db.session import init_db, is_sqlite_file, make_engine
 from serving.db.store import Store
 from serving.metrics import MetricsMiddleware, ServiceMetrics
 from serving.model_loader import ModelHolder
@@ -37,9 +38,13 @@ DESCRIPTION = (
 
 def build_services(settings: ServingSettings, metrics: ServiceMetrics) -> Services:
     """Connect and migrate the database, load the model and assemble the services."""
-    engine = make_engine(settings.database_url, settings.db_pool_size, settings.sqlite_synchronous)
+    background = settings.sqlite_checkpoint_seconds > 0 and is_sqlite_file(settings.database_url)
+    engine = make_engine(
+        settings.database_url, settings.db_pool_size, settings.sqlite_synchronous, background
+    )
     init_db(engine)
-    store = Store(engine)
+    stop = start_checkpointer(engine, settings.sqlite_checkpoint_seconds) if background else None
+    store = Store(engine, on_close=stop.set if stop else None)
     holder = ModelHolder(settings)
     holder.reload()
     rules: RulesConfig | None = (
@@ -80,7 +85,7 @@ def create_app(
         try:
             yield
         finally:
-            built.store.engine.dispose()
+            built.store.close()
 
     app = FastAPI(
         title="Second Look scoring API",

@@ -36,6 +36,11 @@ class ServingSettings(BaseSettings):
     top_contributions: int = Field(default=5, ge=1, le=100)
     max_batch: int = Field(default=1000, ge=1, le=1000)
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
+    sqlite_checkpoint_seconds: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="WAL checkpoint interval of a background thread (0: checkpoint on commit)",
+    )
     db_pool_size: int = Field(default=8, ge=1)
     key_cache_seconds: float = Field(default=30.0, ge=0.0)
     clock_skew_seconds: int = Field(default=300, ge=0)

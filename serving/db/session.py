@@ -22,22 +22,38 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(synchronous: str) -> Any:
+def _sqlite_pragmas(synchronous: str, background_checkpoint: bool) -> Any:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=5000")
+        if background_checkpoint:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     return on_connect
 
 
-def make_engine(url: str, pool_size: int = 8, sqlite_synchronous: str = "NORMAL") -> Engine:
-    """Create a pooled engine; SQLite files get WAL mode and a busy timeout on every connection."""
+def is_sqlite_file(url: str) -> bool:
+    """Return whether ``url`` names an on-disk SQLite database (not ``:memory:``)."""
+    return url.startswith("sqlite:///") and url != "sqlite:///:memory:"
+
+
+def make_engine(
+    url: str,
+    pool_size: int = 8,
+    sqlite_synchronous: str = "NORMAL",
+    background_checkpoint: bool = False,
+) -> Engine:
+    """Create a pooled engine; SQLite files get WAL mode and a busy timeout on every connection.
+
+    ``background_checkpoint`` turns off SQLite's checkpoint-on-commit; the caller then runs
+    :func:`serving.db.checkpoint.start_checkpointer` on the engine.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        if is_sqlite_file(url):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
@@ -45,7 +61,7 @@ def make_engine(url: str, pool_size: int = 8, sqlite_synchronous: str = "NORMAL"
             pool_size=pool_size,
             max_overflow=pool_size,
         )
-        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous, background_checkpoint))
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -51,8 +51,15 @@ _INSERT_AUDIT = insert(_AUDIT_TABLE)
 class Store:
     """Reads and writes the serving tables through one pooled engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_close: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        self._on_close = on_close
+
+    def close(self) -> None:
+        """Stop any background work on the database and release its connections."""
+        if self._on_close is not None:
+            self._on_close()
+        self.engine.dispose()
 
     def ping(self) -> bool:
         """Return whether the database answers a trivial query."""
