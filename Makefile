@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VICTIMS ?= 20000
+WORKERS ?= 1
 
 .PHONY: install run test lint typecheck imports pytest bench clean
 
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/secondlook run --victims $(VICTIMS) --host $(HOST) --port $(PORT)
+	$(BIN)/secondlook run --victims $(VICTIMS) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install
 	$(BIN)/ruff check --no-cache .

@@ -19,7 +19,7 @@ from secondlook_cli.audit_cmds import audit_model_on_cohort, load_registered, pr
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, err_console
 from secondlook_cli.grade_cmds import summary_tables
-from secondlook_cli.serve_cmds import run_server, serving_settings, start_services
+from secondlook_cli.serve_cmds import Workers, serve_with, serving_settings, start_services
 from secondlook_cli.train_cmds import print_result, run_training
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ def run(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     serve: Annotated[bool, typer.Option(help="Start the server at the end.")] = True,
+    workers: Workers = 1,
 ) -> None:
     """Run the whole job on a synthetic cohort and serve the result on HOST:PORT."""
     from audit import AuditConfig
@@ -126,6 +127,6 @@ def run(
     console.print("Reviewer key (shown once, stored only as a hash):")
     console.print(reviewer_key, soft_wrap=True, highlight=False)
     if serve:
-        run_server(services, host, port)
+        serve_with(services, host, port, workers)
     else:
         services.store.close()

@@ -6,6 +6,8 @@ Serving modules are imported inside the commands: ``secondlook --help`` stays fa
 from __future__ import annotations
 
 import gc
+import os
+import secrets
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -66,11 +68,51 @@ def run_server(services: Services, host: str, port: int) -> None:
         services.store.close()
 
 
+def run_workers(settings: ServingSettings, host: str, port: int, workers: int) -> None:
+    """Serve with several uvicorn worker processes, each loading the same model.
+
+    The workers read their settings from the environment, so the command-line choices are
+    exported first, with one session secret shared by all (else a reviewer's session cookie
+    would only be valid on the worker that issued it).
+    """
+    import uvicorn
+
+    os.environ["SECONDLOOK_MODEL_NAME"] = settings.model_name
+    os.environ["SECONDLOOK_MODEL_REF"] = settings.model_ref
+    os.environ["MLFLOW_TRACKING_URI"] = settings.resolved_tracking_uri()
+    os.environ["DATABASE_URL"] = settings.database_url
+    if settings.web_session_secret is None:
+        os.environ["SECONDLOOK_WEB_SESSION_SECRET"] = secrets.token_urlsafe(32)
+    uvicorn.run(
+        "serving.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
+
+
+Workers = Annotated[int, typer.Option(min=1, max=64, help="Server processes (about one per core).")]
+
+
+def serve_with(services: Services, host: str, port: int, workers: int) -> None:
+    """Serve ``services`` in this process, or hand over to ``workers`` processes."""
+    if workers == 1:
+        run_server(services, host, port)
+        return
+    settings = services.settings
+    services.store.close()  # checked that the model loads; each worker loads its own
+    run_workers(settings, host, port, workers)
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     model_name: ModelName = None,
     model_ref: ModelRef = None,
+    workers: Workers = 1,
 ) -> None:
     """Serve the scoring API (/v1, OpenAPI at /docs) and the reviewer pages."""
     settings = serving_settings(model_name, model_ref)
@@ -78,9 +120,9 @@ def serve(
     model = services.holder.describe()
     console.print(
         f"Serving model {model.get('name')} v{model.get('version')} ({model.get('alias')}) "
-        f"on http://{host}:{port} - API docs at /docs"
+        f"on http://{host}:{port} with {workers} worker(s) - API docs at /docs"
     )
-    run_server(services, host, port)
+    serve_with(services, host, port, workers)
 
 
 @keys_app.command("create")

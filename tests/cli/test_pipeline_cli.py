@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
@@ -15,6 +21,7 @@ from typer.testing import CliRunner
 
 from features.io import read_cohort
 from secondlook_cli.main import app
+from serving.cohort_requests import case_request
 from serving.db.models import ScoreAudit
 from serving.db.session import make_engine
 from serving.db.store import Store
@@ -122,6 +129,79 @@ def test_keys_create_prints_a_working_key_once(ran: str, workdir: Path) -> None:
     revoked = runner.invoke(app, ["keys", "revoke", caller.key_id])
     assert revoked.exit_code == 0
     assert _verifier(workdir).verify(token.group(0)) is None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_with_two_workers_scores_and_keeps_sessions(ran: str, workdir: Path) -> None:
+    """A two-process server starts, scores, records and serves the reviewer pages."""
+    key_out = runner.invoke(app, ["keys", "create", "--role", "case_system"]).output
+    token = TOKEN.search(key_out)
+    reviewer = TOKEN.search(ran)
+    assert token is not None and reviewer is not None
+    port = _free_port()
+    exe = Path(sys.executable).with_name("secondlook")
+    cmd = [str(exe), "serve", "--port", str(port), "--workers", "2", "--model-ref", "1"]
+    # httpx keeps Secure cookies off plain http (browsers allow them on loopback)
+    env = {**os.environ, "SECONDLOOK_WEB_COOKIE_SECURE": "false"}
+    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        tables = read_cohort(workdir / "data")
+        body = case_request(tables, str(tables["dash_assessments"]["assessment_id"].iloc[-1]))
+        headers = {"Authorization": f"Bearer {token.group(0)}"}
+        scored = [httpx.post(f"{base}/v1/score", json=body, headers=headers) for _ in range(6)]
+        assert {r.status_code for r in scored} == {200}
+        with httpx.Client(base_url=base) as browser:
+            login = browser.get("/reviewer/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', login.text)
+            assert csrf is not None
+            form = {"api_key": reviewer.group(0), "csrf_token": csrf.group(1), "next": ""}
+            browser.post("/reviewer/login", data=form)
+            cookies = dict(browser.cookies)
+        pages = [httpx.get(f"{base}/reviewer/queue", cookies=cookies) for _ in range(4)]
+        assert [p.status_code for p in pages] == [200] * 4
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_workers_share_one_session_secret_and_the_chosen_model(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Worker processes read the environment: the CLI exports its choices and one secret."""
+    import uvicorn
+
+    from secondlook_cli.serve_cmds import run_workers, serving_settings
+
+    for name in ("SECONDLOOK_WEB_SESSION_SECRET", "SECONDLOOK_MODEL_REF", "SECONDLOOK_MODEL_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
+    seen: dict[str, object] = {}
+
+    def fake_run(target: str, **kwargs: object) -> None:
+        seen.update(kwargs, target=target, env=dict(os.environ))
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    run_workers(serving_settings(model_ref="7"), "127.0.0.1", 8001, 3)
+    env = seen["env"]
+    assert isinstance(env, dict)
+    assert seen["target"] == "serving.app:create_app" and seen["factory"] is True
+    assert seen["workers"] == 3
+    assert env["SECONDLOOK_MODEL_REF"] == "7"
+    assert len(env["SECONDLOOK_WEB_SESSION_SECRET"]) >= 32
+    assert env["DATABASE_URL"] == f"sqlite:///{tmp_path / 'a.db'}"
 
 
 def test_keys_create_rejects_an_unknown_role(workdir: Path) -> None:
