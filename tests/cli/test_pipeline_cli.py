@@ -185,8 +185,12 @@ def test_workers_share_one_session_secret_and_the_chosen_model(
 
     from secondlook_cli.serve_cmds import run_workers, serving_settings
 
-    for name in ("SECONDLOOK_WEB_SESSION_SECRET", "SECONDLOOK_MODEL_REF", "SECONDLOOK_MODEL_NAME"):
-        monkeypatch.delenv(name, raising=False)
+    exported = ("SECONDLOOK_WEB_SESSION_SECRET", "SECONDLOOK_MODEL_REF", "SECONDLOOK_MODEL_NAME")
+    for name in exported:  # setenv first, so the monkeypatch restores what run_workers sets
+        monkeypatch.setenv(name, "placeholder")
+        monkeypatch.delenv(name)
+    tracking = os.environ.get("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'm.db'}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", tracking)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
     seen: dict[str, object] = {}
 
