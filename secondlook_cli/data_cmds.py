@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from features.contracts import check_tables
-from features.io import TableFormat, read_cohort, write_cohort
+from features.io import TableFormat, write_cohort
+from secondlook_cli.cohort import read_cohort_or_exit
 from secondlook_cli.console import console, err_console, failures_table
 
 
@@ -56,7 +57,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check every table against its contract and the links between tables; list every failure."""
-    tables = read_cohort(directory)
+    tables = read_cohort_or_exit(directory)
     _, failures = check_tables(tables)
     if report is not None:
         _write_report(report, [(f.table, f.row, f.column, f.rule, f.value) for f in failures])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 from urllib.parse import urlencode
 
+from features.vocab import GRADES
 from serving.db.reviewer_store import (
     Cursor,
     QueueCounts,
@@ -20,7 +21,6 @@ from serving.db.reviewer_store import (
 GradeParam = Literal["", "standard", "medium", "high"]
 SuggestedParam = Literal["", "yes", "no"]
 StateParam = Literal["any", "unreviewed", "reviewed", "raised"]
-GRADE_CHOICES: Final[tuple[str, ...]] = ("standard", "medium", "high")
 STATE_LABELS: Final[dict[str, str]] = {
     "any": "Any",
     "unreviewed": "Not yet reviewed",
@@ -107,7 +107,7 @@ class QueueView:
     next_url: str | None
     first_url: str | None
     path: str
-    grades: tuple[str, ...] = GRADE_CHOICES
+    grades: tuple[str, ...] = GRADES
     states: dict[str, str] = field(default_factory=lambda: dict(STATE_LABELS))
 
 

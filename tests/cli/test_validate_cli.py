@@ -42,3 +42,9 @@ def test_validate_lists_every_failure_and_exits_non_zero(
         ("people", "0", "ethnicity"),
         ("dash_assessments", "2", "incident_id"),
     }
+
+
+def test_validate_names_a_missing_table(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "incidents" in result.output or "people" in result.output

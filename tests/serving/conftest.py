@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
 
 from serving.app import create_app
-from serving.db.session import normalise_url
-from serving.security import create_key
+from serving.security import ROLES, create_key
 from serving.settings import ServingSettings
+from tests.serving import helpers
 from tests.serving.cohort import random_tables
 from tests.serving.model_factory import (
     MODEL_NAME,
@@ -31,8 +30,6 @@ with warnings.catch_warnings():
     # starlette 1.10 deprecates httpx in its TestClient (wants httpx2); same client otherwise
     warnings.simplefilter("ignore", UserWarning)
     from fastapi.testclient import TestClient
-
-ROLES = ("case_system", "reviewer", "researcher", "admin")
 
 
 @pytest.fixture(scope="session")
@@ -65,23 +62,9 @@ def registered(mlflow_store: Path, tables: dict[str, pd.DataFrame]) -> Registere
     return RegisteredModel(uri, MODEL_NAME, version, "hand")
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(normalise_url(url))
-    with engine.begin() as conn:
-        for table in ("reviews", "score_audit", "api_keys", "alembic_version"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'serving.db'}"
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    _reset_postgres(url)
-    return url
+    return helpers.database_url(request.param, tmp_path / "serving.db")
 
 
 @pytest.fixture

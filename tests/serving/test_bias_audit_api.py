@@ -22,9 +22,8 @@ from features.history import build_features
 from serving import model_loader
 from serving.app import create_app
 from serving.model_loader import load_model
-from serving.security import create_key
+from serving.security import ROLES, create_key
 from serving.settings import ServingSettings
-from tests.serving.conftest import ROLES
 from tests.serving.model_factory import RegisteredModel
 
 synthetic = pytest.importorskip("features.synthetic", reason="needs the cohort generator")

@@ -11,22 +11,21 @@ from typing import Any
 import pandas as pd
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import create_engine, text
 
 from serving.api.deps import Services
 from serving.app import create_app
-from serving.db.session import init_db, make_engine, normalise_url
+from serving.db.session import init_db, make_engine
 from serving.db.store import Store
 from serving.metrics import ServiceMetrics
 from serving.model_loader import LoadedModel, ModelHolder, load_model
-from serving.security import KeyVerifier, create_key
+from serving.security import ROLES, KeyVerifier, create_key
 from serving.settings import ServingSettings
 from tests.serving.cohort import random_tables
+from tests.serving.helpers import database_url
 from tests.serving.model_factory import MODEL_NAME, RegisteredModel, register_by_hand, tiny_scorer
 from tests.serving.requests_util import case_request
 from tests.web.web_util import TestClient, login, score_cases
 
-ROLES = ("case_system", "reviewer", "researcher", "admin")
 N_CASES = 40
 BASE_URL = "https://testserver"  # Secure cookies travel only over https, as in a browser
 
@@ -53,23 +52,9 @@ def web_model(
         os.environ["MLFLOW_TRACKING_URI"] = old
 
 
-def reset_postgres(url: str) -> None:
-    engine = create_engine(normalise_url(url))
-    with engine.begin() as conn:
-        for table in ("reviews", "score_audit", "api_keys", "alembic_version"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def web_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'web.db'}"
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    reset_postgres(url)
-    return url
+    return database_url(request.param, tmp_path / "web.db")
 
 
 @pytest.fixture
