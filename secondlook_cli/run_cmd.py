@@ -94,7 +94,7 @@ def run(
         console.print(table)
 
     console.rule("3. Model (features, temporal split, calibrated LightGBM, MLflow)")
-    result = run_training(data, TARGET, None, seed)
+    result = run_training(tables, metadata, TARGET, None, seed)
     print_result(result, TARGET)
 
     console.rule("4. Bias audit (test period, attached to the model's run)")

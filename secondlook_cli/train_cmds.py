@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -64,14 +65,19 @@ def auc_gain_line(metrics: dict[str, float]) -> str:
     return f"AUC gain over DASH yes-count: {gain:+.3f} ({interval}; {verdict})"
 
 
-def run_training(directory: Path, target: str, tune: int | None, seed: int | None) -> TrainResult:
-    """Validate the cohort, train with a progress bar and return the result."""
+def run_training(
+    tables: dict[str, pd.DataFrame],
+    metadata: dict[str, Any],
+    target: str,
+    tune: int | None,
+    seed: int | None,
+) -> TrainResult:
+    """Train on a validated cohort with a progress bar and return the result."""
     from training.pipeline import STAGES
     from training.pipeline import train as train_pipeline
     from training.settings import TrainingSettings
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    tables, metadata = load_valid_cohort(directory)
     settings = TrainingSettings() if seed is None else TrainingSettings(seed=seed)
     with stage_reporter(STAGES, f"Training {target}") as progress:
         return train_pipeline(tables, metadata, target, settings, progress, tune)
@@ -101,5 +107,6 @@ def train(
     """Train, calibrate and evaluate against DASH; log to MLflow and register the model."""
     if target not in LABELS:
         raise typer.BadParameter(f"choose one of {', '.join(LABELS)}", param_hint="--target")
-    result = run_training(directory, target, tune, seed)
+    tables, metadata = load_valid_cohort(directory)
+    result = run_training(tables, metadata, target, tune, seed)
     print_result(result, target)
