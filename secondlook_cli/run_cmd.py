@@ -129,4 +129,4 @@ def run(
     if serve:
         serve_with(services, host, port, workers)
     else:
-        services.store.close()
+        services.close()

@@ -65,7 +65,7 @@ def run_server(services: Services, host: str, port: int) -> None:
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
     finally:
-        services.store.close()
+        services.close()
 
 
 def run_workers(settings: ServingSettings, host: str, port: int, workers: int) -> None:
@@ -103,7 +103,7 @@ def serve_with(services: Services, host: str, port: int, workers: int) -> None:
         run_server(services, host, port)
         return
     settings = services.settings
-    services.store.close()  # checked that the model loads; each worker loads its own
+    services.close()  # checked that the model loads; each worker loads its own
     run_workers(settings, host, port, workers)
 
 

@@ -85,7 +85,7 @@ def create_app(
         try:
             yield
         finally:
-            built.store.close()
+            built.close()
 
     app = FastAPI(
         title="Second Look scoring API",

@@ -1,7 +1,9 @@
 """Scoring below the routes: validate time order, build features, score, explain, grade, audit.
 
-Every scored case is written to the audit log (one committed transaction per request) before
-its response is returned; if the write fails, the request fails and nothing is answered.
+Every scored case is written to the audit log (committed) before its response is returned; if
+the write fails, the request fails and nothing is answered. :func:`score_case` prepares the
+response and its audit row; the caller stores the row (:func:`score_one` synchronously, the
+API route through :class:`serving.db.audit_writer.AuditWriter`) before answering.
 """
 
 from __future__ import annotations
@@ -165,13 +167,18 @@ def audit_row(
     )
 
 
-def score_one(req: ScoreRequest, ctx: ScoringContext, store: Store) -> Scored:
-    """Score one case and store its audit record before returning."""
+def score_case(req: ScoreRequest, ctx: ScoringContext) -> Scored:
+    """Score one case: its response, the response JSON and the audit row still to be stored."""
     res = evaluate(req, ctx)
     body = res.model_dump_json()
-    row = audit_row(req, res, body, ctx, 0)
-    store.record_scores([row])
-    return Scored(res, body, row)
+    return Scored(res, body, audit_row(req, res, body, ctx, 0))
+
+
+def score_one(req: ScoreRequest, ctx: ScoringContext, store: Store) -> Scored:
+    """Score one case and store its audit record before returning."""
+    done = score_case(req, ctx)
+    store.record_scores([done.audit])
+    return done
 
 
 def _item(raw: dict[str, Any], i: int, ctx: ScoringContext) -> tuple[BatchItemOut, AuditRow | None]:

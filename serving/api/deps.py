@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from features.rules import RulesConfig
+from serving.db.audit_writer import AuditWriter
 from serving.db.store import Store
 from serving.metrics import ServiceMetrics
 from serving.model_loader import LoadedModel, ModelHolder, ModelNotAvailableError
@@ -26,6 +27,15 @@ class Services:
     verifier: KeyVerifier
     metrics: ServiceMetrics
     rules: RulesConfig | None
+    audit: AuditWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditWriter(self.store)
+
+    def close(self) -> None:
+        """Refuse further audit rows, then release the database."""
+        self.audit.close()
+        self.store.close()
 
 
 async def get_services(request: Request) -> Services:

@@ -1,7 +1,8 @@
 """``POST /v1/score`` and ``POST /v1/score/batch``.
 
 The single-case route is ``async`` on purpose: its work is about a millisecond of CPU under
-the GIL plus one short audit insert, so a thread hop would only add latency.
+the GIL, so a thread hop would only add latency; its audit row is committed by the audit
+writer's thread (shared with the requests arriving meanwhile) while the loop serves others.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from serving.api.deps import CaseSystem, ModelDep, Services, ServicesDep
 from serving.api.errors import AUTH, BAD_BODY, UNAVAILABLE
+from serving.db.audit_writer import AuditUnavailableError
 from serving.examples import SCORE_EXAMPLES
 from serving.schemas import BatchScoreRequest, ScoreRequest
 from serving.schemas_out import BatchScoreResponse, ScoreResponse
@@ -25,7 +27,7 @@ from serving.scoring_service import (
     ScoringContext,
     new_request_id,
     score_batch,
-    score_one,
+    score_case,
 )
 from serving.security import Caller
 
@@ -43,7 +45,7 @@ def _context(services: Services, model: ModelDep, caller: Caller) -> ScoringCont
     )
 
 
-def _audit_unavailable(exc: SQLAlchemyError) -> HTTPException:
+def _audit_unavailable(exc: SQLAlchemyError | AuditUnavailableError) -> HTTPException:
     log.error("audit write failed (%s); nothing was answered", type(exc).__name__)
     return HTTPException(
         status.HTTP_503_SERVICE_UNAVAILABLE, "the audit log is unavailable; the case was not scored"
@@ -66,12 +68,14 @@ async def score(
     start = time.perf_counter()
     ctx = _context(services, model, caller)
     try:
-        done = score_one(req, ctx, services.store)
+        done = score_case(req, ctx)
     except CaseRejectedError as exc:
         raise RequestValidationError(
             [{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]
         ) from exc
-    except SQLAlchemyError as exc:
+    try:
+        await services.audit.write([done.audit])
+    except (SQLAlchemyError, AuditUnavailableError) as exc:
         raise _audit_unavailable(exc) from exc
     res = done.response
     services.metrics.count_score(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,7 @@ class KeyRecord:
     revoked: bool
 
 
+_AUDIT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AuditRow))
 _AUDIT_TABLE: Any = ScoreAudit.__table__
 _INSERT_AUDIT = insert(_AUDIT_TABLE)
 
@@ -75,7 +76,7 @@ class Store:
         if not rows:
             return
         with self.engine.begin() as conn:
-            conn.execute(_INSERT_AUDIT, [asdict(r) for r in rows])
+            conn.execute(_INSERT_AUDIT, [_row_params(r) for r in rows])
 
     def audit_for_request(self, request_id: str) -> list[dict[str, Any]]:
         """Return the audit rows of one request, in item order."""
@@ -113,6 +114,11 @@ class Store:
         stmt = update(ApiKey).where(ApiKey.key_id == key_id).values(revoked_at=when)
         with self.engine.begin() as conn:
             return bool(conn.execute(stmt).rowcount)
+
+
+def _row_params(row: AuditRow) -> dict[str, Any]:
+    # not dataclasses.asdict: it deep-copies every value, a tenth of an insert's cost
+    return {name: getattr(row, name) for name in _AUDIT_FIELDS}
 
 
 def _audit_dict(row: ScoreAudit) -> dict[str, Any]:
