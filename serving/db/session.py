@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes the WAL file keeps after SQLite rewinds it
 
 
 def normalise_url(url: str) -> str:
@@ -30,6 +31,7 @@ def _sqlite_pragmas(synchronous: str, background_checkpoint: bool) -> Any:
         cursor.execute("PRAGMA busy_timeout=5000")
         if background_checkpoint:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.close()
 
     return on_connect
