@@ -47,6 +47,20 @@ class ServiceMetrics:
             registry=self.registry,
         )
 
+        self.audit_commits = Counter(
+            "secondlook_audit_commits",
+            "Audit-log transactions committed (rows / commits = requests sharing a commit)",
+            registry=self.registry,
+        )
+        self.audit_rows = Counter(
+            "secondlook_audit_rows", "Audit rows committed", registry=self.registry
+        )
+
+    def count_audit_commit(self, rows: int) -> None:
+        """Count one committed audit transaction of ``rows`` rows."""
+        self.audit_commits.inc()
+        self.audit_rows.inc(rows)
+
     def count_score(self, grade: str, band: str, review: bool) -> None:
         """Count one scored case."""
         self.scores.labels(grade, band, "true" if review else "false").inc()

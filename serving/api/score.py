@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from serving.api.deps import CaseSystem, ModelDep, Services, ServicesDep
+from serving.api.deps import ScoringCall, ScoringCallDep, Services
 from serving.api.errors import AUTH, BAD_BODY, UNAVAILABLE
 from serving.db.audit_writer import AuditUnavailableError
 from serving.examples import SCORE_EXAMPLES
@@ -29,18 +29,17 @@ from serving.scoring_service import (
     score_batch,
     score_case,
 )
-from serving.security import Caller
 
 router = APIRouter(prefix="/v1", tags=["scoring"])
 log = logging.getLogger("serving.score")
 
 
-def _context(services: Services, model: ModelDep, caller: Caller) -> ScoringContext:
+def _context(call: ScoringCall) -> ScoringContext:
     return ScoringContext(
-        model=model,
-        rules=services.rules,
-        top_k=services.settings.top_contributions,
-        caller=caller,
+        model=call.model,
+        rules=call.services.rules,
+        top_k=call.services.settings.top_contributions,
+        caller=call.caller,
         request_id=new_request_id(),
     )
 
@@ -59,14 +58,12 @@ def _audit_unavailable(exc: SQLAlchemyError | AuditUnavailableError) -> HTTPExce
     summary="Score one case: statutory grade (authoritative) and the model's advisory view",
 )
 async def score(
+    call: ScoringCallDep,
     req: Annotated[ScoreRequest, Body(openapi_examples=SCORE_EXAMPLES)],
-    services: ServicesDep,
-    model: ModelDep,
-    caller: CaseSystem,
 ) -> Response:
     """Grade the case by the statutory rules, score and explain it; audit it before answering."""
     start = time.perf_counter()
-    ctx = _context(services, model, caller)
+    services, ctx = call.services, _context(call)
     try:
         done = score_case(req, ctx)
     except CaseRejectedError as exc:
@@ -84,8 +81,8 @@ async def score(
     log.info(
         "scored request_id=%s key_id=%s model=%s grade=%s band=%s review=%s ms=%.2f",
         ctx.request_id,
-        caller.key_id,
-        model.version,
+        ctx.caller.key_id,
+        ctx.model.version,
         res.statutory.grade,
         res.model.band,
         res.recommendation.review_suggested,
@@ -100,6 +97,8 @@ def _batch(
     cases: list[dict[str, Any]], ctx: ScoringContext, services: Services
 ) -> BatchScoreResponse:
     out = score_batch(cases, ctx, services.store)
+    if out.n_ok:
+        services.metrics.count_audit_commit(out.n_ok)
     for item in out.results:
         if item.result is not None:
             r = item.result
@@ -115,10 +114,9 @@ def _batch(
     responses={**BAD_BODY, **AUTH, **UNAVAILABLE},
     summary="Score up to 1,000 cases; a failing case is reported by index, the rest are scored",
 )
-async def score_batch_route(
-    req: BatchScoreRequest, services: ServicesDep, model: ModelDep, caller: CaseSystem
-) -> BatchScoreResponse:
+async def score_batch_route(call: ScoringCallDep, req: BatchScoreRequest) -> BatchScoreResponse:
     """Score each case independently and audit every scored case before answering."""
+    services = call.services
     if len(req.cases) > services.settings.max_batch:
         raise RequestValidationError(
             [
@@ -129,7 +127,7 @@ async def score_batch_route(
                 }
             ]
         )
-    ctx = _context(services, model, caller)
+    ctx = _context(call)
     try:
         out = await run_in_threadpool(_batch, req.cases, ctx, services)
     except SQLAlchemyError as exc:
@@ -137,8 +135,8 @@ async def score_batch_route(
     log.info(
         "scored batch request_id=%s key_id=%s model=%s ok=%d failed=%d",
         ctx.request_id,
-        caller.key_id,
-        model.version,
+        ctx.caller.key_id,
+        ctx.model.version,
         out.n_ok,
         out.n_failed,
     )

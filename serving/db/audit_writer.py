@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from serving.db.store import AuditRow, Store
 
@@ -40,14 +40,17 @@ class AuditWriter:
     ----------
     store
         The store whose :meth:`~serving.db.store.Store.record_scores` inserts the rows.
+    on_commit
+        Called with the number of rows after each committed transaction (metrics).
 
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, on_commit: Callable[[int], None] | None = None) -> None:
         self.store = store
+        self.on_commit = on_commit
         self._pending: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
         self._closed = False
-        self.commits = 0  # transactions and rows committed, for tests and benchmarks
+        self.commits = 0  # transactions and rows committed so far
         self.rows = 0
 
     async def write(self, rows: Sequence[AuditRow]) -> None:
@@ -97,6 +100,8 @@ class AuditWriter:
     def _count(self, rows: int) -> None:
         self.commits += 1
         self.rows += rows
+        if self.on_commit is not None:
+            self.on_commit(rows)
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

@@ -149,6 +149,8 @@ def test_metrics_count_requests_and_grades(
     assert 'secondlook_requests_total{outcome="client_error",route="/v1/score"} 1.0' in text
     assert "secondlook_request_seconds_bucket" in text
     assert "secondlook_scores_total{" in text
+    assert "secondlook_audit_commits_total 1.0" in text  # one scored request, one commit
+    assert "secondlook_audit_rows_total 1.0" in text
 
 
 def test_health_and_readiness(client: TestClient) -> None:
