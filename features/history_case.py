@@ -8,7 +8,8 @@ later history still gets the same features (serving should still reject it with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from operator import itemgetter
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -35,16 +36,23 @@ from features.timeline import FloatArray, IntArray
 BoolArray = npt.NDArray[np.bool_]
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_NAT: Final[int] = int(np.iinfo(np.int64).min)
+_DATETIME_NS: Final = np.dtype("datetime64[ns]")
+_ANSWERS: Final = itemgetter(*QUESTION_IDS)
+_FLAGS: Final = itemgetter(*INCIDENT_FLAGS)
 
 
 def _ns_array(values: npt.ArrayLike) -> IntArray:
     arr = np.asarray(values)
     if arr.dtype.kind != "M":
-        arr = pd.to_datetime(arr).to_numpy(dtype="datetime64[ns]")
-    return np.asarray(arr.astype("datetime64[ns]").view(np.int64))
+        arr = pd.to_datetime(arr).to_numpy(dtype=_DATETIME_NS)
+    ns: IntArray = arr.astype(_DATETIME_NS, copy=False).view(np.int64)
+    return ns
 
 
 def _ns(value: Any) -> int:
+    if type(value) is pd.Timestamp:  # what the case's mappings usually hold: no conversion
+        return int(value.value)
     return int(pd.Timestamp(value).value)
 
 
@@ -56,8 +64,8 @@ class _People:
 
     def encode(self, ids: npt.ArrayLike) -> IntArray:
         codes = self.codes
-        return np.fromiter(
-            (codes.setdefault(str(i), len(codes)) for i in np.asarray(ids)), dtype=np.int64
+        return np.array(
+            [codes.setdefault(str(i), len(codes)) for i in np.asarray(ids)], dtype=np.int64
         )
 
 
@@ -71,22 +79,29 @@ def _answer_matrix(columns: Mapping[str, Any], n: int) -> tuple[BoolArray, BoolA
 
 def _query(case: Case) -> Queries:
     inc, ass = case.incident, case.assessment
-    answers = [ass[q] for q in QUESTION_IDS]
-    yes = np.array([[a == "yes" for a in answers]], dtype=bool)
-    no = np.array([[a == "no" for a in answers]], dtype=bool)
-
-    def one(value: int) -> IntArray:
-        return np.array([value], dtype=np.int64)
-
+    answers = np.fromiter(_ANSWERS(ass), dtype=object, count=len(QUESTION_IDS))
+    yes, no = (answers == "yes")[None], (answers == "no")[None]
+    values = [
+        _ns(inc["occurred_at"]),
+        _ns(ass["completed_at"]),
+        OFFENCE_CODE[str(inc["offence_category"])],
+        int(inc["severity"]),
+        GRADE_CODE[str(ass["officer_grade"])],
+        *[int(bool(flag)) for flag in _FLAGS(inc)],
+    ]
+    # One array, one row (a length-1 view) per field: victim 0, perpetrator 1, then the values.
+    victim, perp, incident_time, time, offence, severity, grade, *flags = np.array(
+        [0, 1, *values], dtype=np.int64
+    )[:, None]
     return Queries(
-        victim=one(0),
-        perp=one(1),
-        incident_time=one(_ns(inc["occurred_at"])),
-        time=one(_ns(ass["completed_at"])),
-        offence=one(OFFENCE_CODE[str(inc["offence_category"])]),
-        severity=one(int(inc["severity"])),
-        grade=one(GRADE_CODE[str(ass["officer_grade"])]),
-        flags={f: one(int(bool(inc[f]))) for f in INCIDENT_FLAGS},
+        victim=victim,
+        perp=perp,
+        incident_time=incident_time,
+        time=time,
+        offence=offence,
+        severity=severity,
+        grade=grade,
+        flags=dict(zip(INCIDENT_FLAGS, flags, strict=True)),
         yes=yes,
         no=no,
     )
@@ -97,23 +112,24 @@ def _prior_assessments(
 ) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
     rows = {str(i): k for k, i in enumerate(np.asarray(case.incidents["incident_id"]))}
     ids = np.asarray(case.prior_assessments["incident_id"])
-    found = np.fromiter((rows.get(str(i), -1) for i in ids), dtype=np.int64, count=len(ids))
+    found = np.array([rows.get(str(i), -1) for i in ids], dtype=np.int64)
     keep = found >= 0
-    return victim[found[keep]], perp[found[keep]], keep
+    at = found[keep]
+    return victim[at], perp[at], keep
 
 
 def _events(case: Case) -> PersonEvents:
     ev = case.history_events
+    codes = {case.perpetrator_id: 1, case.victim_id: 0}  # the victim wins if the ids are equal
     person = np.asarray(ev["person_id"], dtype=object)
-    code = np.where(person == case.victim_id, 0, np.where(person == case.perpetrator_id, 1, -1))
-    keep = code >= 0
-    kinds = np.fromiter((KIND_CODE[str(k)] for k in ev["kind"]), dtype=np.int64)
+    code = np.array([codes.get(p, -1) for p in person], dtype=np.int64)
+    kinds = np.array([KIND_CODE[str(k)] for k in ev["kind"]], dtype=np.int64)
     end = _ns_array(ev["end_date"]) if len(person) else _EMPTY
-    has_end = end != np.iinfo(np.int64).min
     start = _ns_array(ev["event_date"]) if len(person) else _EMPTY
-    return PersonEvents(
-        code[keep].astype(np.int64), kinds[keep], start[keep], end[keep], has_end[keep]
-    )
+    keep = code >= 0
+    if not keep.all():  # events of people other than the victim and the perpetrator
+        code, kinds, start, end = code[keep], kinds[keep], start[keep], end[keep]
+    return PersonEvents(code, kinds, start, end, end != _NAT)
 
 
 def encode_case(case: Case) -> HistoryInput:
@@ -127,9 +143,11 @@ def encode_case(case: Case) -> HistoryInput:
     pa = case.prior_assessments
     yes, no = _answer_matrix(pa, len(keep))
     a_time = _ns_array(pa["completed_at"]) if len(keep) else _EMPTY
+    if not keep.all():  # prior assessments of incidents the case does not list
+        a_time, yes, no = a_time[keep], yes[keep], no[keep]
     return HistoryInput(
         incidents=IncidentEvents(victim, perp, times, severity),
-        assessments=assessment_events(a_victim, a_perp, a_time[keep], yes[keep], no[keep]),
+        assessments=assessment_events(a_victim, a_perp, a_time, yes, no),
         events=_events(case),
         queries=_query(case),
     )

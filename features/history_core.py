@@ -7,6 +7,7 @@ Both :func:`features.history_batch.build_features` (a cohort) and
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Final
 
 import numpy as np
 
@@ -15,19 +16,40 @@ from features.history_events import PersonHistory, criminal_history_features, se
 from features.history_incidents import Columns, Window, incident_features
 from features.history_input import INCIDENT_FLAGS, AssessmentEvents, HistoryInput, Queries
 from features.registry import FEATURES
-from features.timeline import IntArray, Timeline, dense_codes, last_value, prefix, ratio, window_sum
+from features.timeline import (
+    IntArray,
+    Timeline,
+    last_value,
+    prefix,
+    ratio,
+    sorted_ranks,
+    window_sum,
+)
 
 Progress = Callable[[str], None]
+# DASH answer code (2 * yes + no) -> encoded answer: unknown, no, yes (yes wins over no).
+_ANSWER_VALUE: Final = np.array([np.nan, 0.0, 1.0, 1.0])
+_DASH_NAMES: Final[tuple[str, ...]] = tuple(f"dash_{q}" for q in QUESTION_IDS)
+_DTYPES: Final[tuple[tuple[str, np.dtype[Any]], ...]] = tuple(
+    (f.name, np.dtype(f.dtype)) for f in FEATURES
+)
+_NAMES: Final[frozenset[str]] = frozenset(f.name for f in FEATURES)
 
 
 def _dyad_codes(inp: HistoryInput) -> tuple[IntArray, IntArray, IntArray]:
     inc, ass, q = inp.incidents, inp.assessments, inp.queries
-    people = (inc.victim, inc.perp, ass.victim, ass.perp, q.victim, q.perp)
-    width = 1 + max(int(a.max(initial=0)) for a in people)
-    codes = dense_codes(
-        inc.victim * width + inc.perp, ass.victim * width + ass.perp, q.victim * width + q.perp
-    )
-    return codes[0], codes[1], codes[2]
+    victims = np.concatenate((inc.victim, ass.victim, q.victim))
+    perps = np.concatenate((inc.perp, ass.perp, q.perp))
+    # victim * width + perp is injective and ordered for any width above every perp code
+    width = 1 + int(np.maximum.reduce(perps, initial=0))
+    _, codes = sorted_ranks(victims * width + perps)
+    a, b = len(inc.victim), len(inc.victim) + len(ass.victim)
+    return codes[:a], codes[a:b], codes[b:]
+
+
+def _yes_count(queries: Queries) -> IntArray:
+    count: IntArray = np.add.reduce(queries.yes, axis=1, dtype=np.int64)  # .sum(), minus a layer
+    return count
 
 
 def assessment_features(
@@ -36,12 +58,13 @@ def assessment_features(
     """Earlier DASH assessments of the same dyad: count, change in yes-count, share of fear."""
     tl = Timeline.build(dyad_ass, assessments.time, tiebreak=assessments.yes_count)
     past = Window.of(tl, dyad_q, queries.time)
-    yes_now = queries.yes.sum(axis=1, dtype=np.int64)
-    last_yes, found = last_value(past.tl.sorted_values(assessments.yes_count), past.lo, past.hi)
-    q2_yes = window_sum(prefix(past.tl.sorted_values(assessments.q2_yes)), past.lo, past.hi)
-    q2_known = window_sum(prefix(past.tl.sorted_values(assessments.q2_known)), past.lo, past.hi)
+    last_yes, found = last_value(tl.sorted_values(assessments.yes_count), past.lo, past.hi)
+    q2 = np.array((assessments.q2_yes, assessments.q2_known), dtype=np.int64)
+    q2_yes, q2_known = window_sum(prefix(tl.sorted_values(q2)), past.lo, past.hi)
     return {
-        "dash_yes_count_change": np.where(found, (yes_now - last_yes).astype(np.float64), np.nan),
+        "dash_yes_count_change": np.where(
+            found, (_yes_count(queries) - last_yes).astype(np.float64), np.nan
+        ),
         "prior_q2_yes_share": ratio(q2_yes, q2_known),
         "dyad_prior_assessments": past.ever(),
     }
@@ -56,10 +79,10 @@ def current_incident_features(queries: Queries) -> Columns:
 
 def dash_features(queries: Queries) -> Columns:
     """Encode DASH answers (1 yes, 0 no, NaN unknown), yes and unknown counts, officer grade."""
-    encoded = np.where(queries.yes, 1.0, np.where(queries.no, 0.0, np.nan))
-    out: Columns = {f"dash_{q}": encoded[:, i] for i, q in enumerate(QUESTION_IDS)}
-    yes = queries.yes.sum(axis=1, dtype=np.int64)
-    known = yes + queries.no.sum(axis=1, dtype=np.int64)
+    code = queries.yes.view(np.uint8) * 2 + queries.no.view(np.uint8)
+    out: Columns = dict(zip(_DASH_NAMES, _ANSWER_VALUE[code].T, strict=True))
+    yes = _yes_count(queries)
+    known = yes + np.add.reduce(queries.no, axis=1, dtype=np.int64)
     out["dash_yes_count"] = yes
     out["dash_unknown_count"] = len(QUESTION_IDS) - known
     out["officer_grade"] = queries.grade
@@ -68,8 +91,13 @@ def dash_features(queries: Queries) -> Columns:
 
 def _cast(columns: Columns) -> Columns:
     out: Columns = {}
-    for feature in FEATURES:
-        out[feature.name] = np.asarray(columns[feature.name], dtype=feature.dtype)
+    try:
+        for name, dtype in _DTYPES:
+            column = columns[name]
+            out[name] = column if column.dtype is dtype else np.asarray(column, dtype=dtype)
+    except KeyError:  # pragma: no cover - guarded by the registry tests
+        missing = sorted(_NAMES.difference(columns))
+        raise KeyError(f"features without a kernel: {missing}") from None
     return out
 
 
@@ -86,10 +114,8 @@ def compute(inp: HistoryInput, progress: Progress | None = None) -> Columns:
     history = PersonHistory.build(inp.events, q)
     columns |= separation_features(history)
     columns |= criminal_history_features(history)
+    del history  # a cohort's history counts are large: free them before the DASH columns
     note("current incident and DASH")
     columns |= current_incident_features(q)
     columns |= dash_features(q)
-    missing = {f.name for f in FEATURES} - set(columns)
-    if missing:  # pragma: no cover - guarded by the registry tests
-        raise KeyError(f"features without a kernel: {sorted(missing)}")
-    return _cast(columns)
+    return _cast(columns)  # raises KeyError naming any registered feature without a kernel
