@@ -27,6 +27,7 @@ from mlflow.tracking import MlflowClient
 
 from features.registry import describe, feature_names
 from features.scoring import BOOSTER_FILE, MODEL_CARD_FILE, SCORING_FILE, CalibratedScorer
+from serving.row_explainer import RowExplainer
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.model_loader")
@@ -54,6 +55,7 @@ class LoadedModel:
     model_card: str
     loaded_at: datetime
     columns: npt.NDArray[np.intp]  # registry positions of the model's features, in model order
+    explainer: RowExplainer  # single-row TreeSHAP of the scorer's booster (the hot path)
     descriptions: tuple[str, ...] = field(default=())
     bias_audit: dict[str, Any] | None = None  # the attached audit's JSON, if any
     bias_audit_html: str | None = None  # its self-contained HTML report, if any
@@ -170,6 +172,7 @@ def load_model(settings: ServingSettings) -> LoadedModel:
         model_card=card,
         loaded_at=datetime.now(UTC),
         columns=_column_positions(names),
+        explainer=RowExplainer(scorer.booster),
         descriptions=tuple(describe(n) for n in names),
         bias_audit=bias_audit,
         bias_audit_html=bias_audit_html,

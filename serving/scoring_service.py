@@ -79,9 +79,7 @@ def explain_row(m: LoadedModel, values: FloatArray) -> tuple[float, float, str, 
     :meth:`CalibratedScorer.score` (a test checks they are equal).
     """
     spec = m.scorer.spec
-    contrib = np.asarray(
-        m.scorer.booster.predict(values[np.newaxis, :], pred_contrib=True, num_threads=1)
-    )[0]
+    contrib = m.explainer.contributions(values)
     raw = float(contrib.sum())
     probability = spec.calibration.apply(np.array([1.0 / (1.0 + math.exp(-raw))]))
     band = str(spec.bands.band(probability)[0])

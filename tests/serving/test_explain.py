@@ -74,3 +74,33 @@ def test_single_pass_scoring_equals_the_calibrated_scorer(
         assert band == s.band[i]
         np.testing.assert_array_equal(contrib, s.contributions[i])
         assert base == s.base_value[i]
+
+
+def test_the_single_row_fast_path_equals_shap_and_booster_predict(
+    loaded, tables: dict[str, pd.DataFrame]
+) -> None:  # type: ignore[no-untyped-def]
+    x = build_features(tables).to_numpy(np.float64)[:, loaded.columns][:200]
+    x[::3, ::4] = np.nan  # missing values take LightGBM's default branches
+    fast = np.vstack([loaded.explainer.contributions(np.ascontiguousarray(row)) for row in x])
+    booster = loaded.scorer.booster.predict(x, pred_contrib=True, num_threads=1)
+    np.testing.assert_array_equal(fast, booster)
+    explanation = shap.TreeExplainer(loaded.scorer.booster)(x)
+    np.testing.assert_allclose(fast[:, :-1], np.asarray(explanation.values), atol=1e-6)
+    np.testing.assert_allclose(fast[:, -1], np.asarray(explanation.base_values), atol=1e-6)
+
+
+def test_the_fast_path_is_safe_across_threads(loaded, tables: dict[str, pd.DataFrame]) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = build_features(tables).to_numpy(np.float64)[:, loaded.columns][:100]
+    expected = loaded.scorer.booster.predict(x, pred_contrib=True, num_threads=1)
+    rows = [np.ascontiguousarray(x[i % len(x)]) for i in range(2000)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(loaded.explainer.contributions, rows))
+    for i, row in enumerate(got):
+        np.testing.assert_array_equal(row, expected[i % len(x)])
+
+
+def test_the_fast_path_refuses_a_row_of_the_wrong_length(loaded) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match="feature values"):
+        loaded.explainer.contributions(np.zeros(loaded.explainer.n_features + 1))
