@@ -12,7 +12,7 @@ import pandas as pd
 
 from features.contracts import SCHEMAS, ContractError, ContractFailure
 
-Columns = dict[str, npt.NDArray[Any]]
+Columns = Mapping[str, npt.NDArray[Any]]  # column name -> values (a dict, or built lazily)
 
 
 def _empty_columns(table: str) -> Columns:

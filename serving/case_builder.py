@@ -7,7 +7,7 @@ assessments are dated before the assessment; earlier assessments belong to liste
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -39,6 +39,14 @@ _ASSESSMENT_SCALARS: Final[tuple[str, ...]] = (
 )
 
 
+_QUESTIONS: Final[frozenset[str]] = frozenset(QUESTION_IDS)
+_PRIOR_ASSESSMENT_FIELDS: Final[tuple[str, ...]] = (
+    *_ASSESSMENT_SCALARS,
+    "incident_id",
+    "completed_at",
+    *QUESTION_IDS,
+)
+
 _EPOCH: Final[datetime] = datetime(1970, 1, 1)
 _MICROSECOND: Final[timedelta] = timedelta(microseconds=1)
 _NAT: Final[int] = int(np.iinfo(np.int64).min)
@@ -58,8 +66,38 @@ def _column(name: str, values: list[Any]) -> npt.NDArray[Any]:
     return np.array(values, dtype=object)
 
 
-def _columns(rows: Sequence[Any], names: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
-    return {n: _column(n, [getattr(r, n) for r in rows]) for n in names}
+class LazyColumns(Mapping[str, npt.NDArray[Any]]):
+    """Columns of request rows, each built on first use and kept.
+
+    The features and rules read a few of each table's columns (times, people, kinds); the
+    rest (officer, area, most flags) are only read if a point-in-time check fails, so they
+    are never built for a sound request.
+    """
+
+    def __init__(self, names: tuple[str, ...], build: Callable[[str], npt.NDArray[Any]]) -> None:
+        self._names, self._build = names, build
+        self._built: dict[str, npt.NDArray[Any]] = {}
+
+    def __getitem__(self, name: str) -> npt.NDArray[Any]:
+        """Return one column, building it on first use."""
+        column = self._built.get(name)
+        if column is None:
+            if name not in self._names:
+                raise KeyError(name)
+            column = self._built[name] = self._build(name)
+        return column
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the column names."""
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        """Return the number of columns."""
+        return len(self._names)
+
+
+def _columns(rows: Sequence[Any], names: tuple[str, ...]) -> LazyColumns:
+    return LazyColumns(names, lambda n: _column(n, [getattr(r, n) for r in rows]))
 
 
 def _assessment_row(a: AssessmentIn, incident_id: str) -> dict[str, Any]:
@@ -70,16 +108,24 @@ def _assessment_row(a: AssessmentIn, incident_id: str) -> dict[str, Any]:
     return row
 
 
-def _prior_assessment_columns(rows: list[PriorAssessmentIn]) -> dict[str, npt.NDArray[Any]]:
-    out = {n: _column(n, [getattr(r, n) for r in rows]) for n in _ASSESSMENT_SCALARS}
-    out["incident_id"] = _column("incident_id", [r.incident_id for r in rows])
-    out["completed_at"] = _column("completed_at", [r.completed_at for r in rows])
+def _answer_columns(rows: list[PriorAssessmentIn]) -> dict[str, npt.NDArray[Any]]:
     answers = np.empty((len(rows), len(QUESTION_IDS)), dtype=object)
     for i, r in enumerate(rows):
         answers[i] = list(r.answers.__dict__.values())  # fields are declared in QUESTION_IDS order
-    for j, q in enumerate(QUESTION_IDS):
-        out[q] = answers[:, j]
-    return out
+    return {q: answers[:, j] for j, q in enumerate(QUESTION_IDS)}
+
+
+def _prior_assessment_columns(rows: list[PriorAssessmentIn]) -> LazyColumns:
+    answers: dict[str, npt.NDArray[Any]] = {}
+
+    def build(name: str) -> npt.NDArray[Any]:
+        if name in _QUESTIONS:
+            if not answers:  # all 27 answer columns come from one pass over the rows
+                answers.update(_answer_columns(rows))
+            return answers[name]
+        return _column(name, [getattr(r, name) for r in rows])
+
+    return LazyColumns(_PRIOR_ASSESSMENT_FIELDS, build)
 
 
 def to_case(req: ScoreRequest) -> Case:

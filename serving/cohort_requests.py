@@ -6,6 +6,7 @@ the tests. Only history known before the assessment goes in the request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -33,8 +34,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(columns: dict[str, Any]) -> list[dict[str, Any]]:
-    frame = pd.DataFrame(columns)
+def _rows(columns: Mapping[str, Any]) -> list[dict[str, Any]]:
+    frame = pd.DataFrame(dict(columns))
     return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 

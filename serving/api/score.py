@@ -1,8 +1,9 @@
 """``POST /v1/score`` and ``POST /v1/score/batch``.
 
 The single-case route is ``async`` on purpose: its work is about a millisecond of CPU under
-the GIL, so a thread hop would only add latency; its audit row is committed by the audit
-writer's thread (shared with the requests arriving meanwhile) while the loop serves others.
+the GIL, so a thread hop would only add latency. Its audit row is committed in one transaction
+with the rows of every request that reaches the audit writer in the same event-loop turn
+(:mod:`serving.db.audit_writer`), and the response waits for that commit.
 """
 
 from __future__ import annotations
