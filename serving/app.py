@@ -10,17 +10,20 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from features.rules import RulesConfig, load_config
 from serving.api import audit, bias_audit, health, model, score
+from serving.api.body import add_schemas
 from serving.api.deps import Services
 from serving.db.checkpoint import start_checkpointer
 from serving.db.session import init_db, is_sqlite_file, make_engine
 from serving.db.store import Store
 from serving.metrics import MetricsMiddleware, ServiceMetrics
 from serving.model_loader import ModelHolder
+from serving.schemas import ScoreRequest
 from serving.security import KeyVerifier
 from serving.settings import ServingSettings, get_settings
 from serving.web import install_web
@@ -97,4 +100,16 @@ def create_app(
         app.include_router(router)
     install_web(app)  # reviewer pages (HTML) under /reviewer
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    _document_manual_bodies(app)
     return app
+
+
+def _document_manual_bodies(app: FastAPI) -> None:
+    """Put the models of bodies the routes parse themselves into the OpenAPI components."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_schemas(FastAPI.openapi(app), ScoreRequest)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

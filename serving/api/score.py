@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from serving.api.body import json_body, parse_body
 from serving.api.deps import ScoringCall, ScoringCallDep, Services
 from serving.api.errors import AUTH, BAD_BODY, UNAVAILABLE
 from serving.db.audit_writer import AuditUnavailableError
@@ -57,13 +58,12 @@ def _audit_unavailable(exc: SQLAlchemyError | AuditUnavailableError) -> HTTPExce
     response_model=ScoreResponse,
     responses={**BAD_BODY, **AUTH, **UNAVAILABLE},
     summary="Score one case: statutory grade (authoritative) and the model's advisory view",
+    openapi_extra=json_body(ScoreRequest, SCORE_EXAMPLES),
 )
-async def score(
-    call: ScoringCallDep,
-    req: Annotated[ScoreRequest, Body(openapi_examples=SCORE_EXAMPLES)],
-) -> Response:
+async def score(call: ScoringCallDep, request: Request) -> Response:
     """Grade the case by the statutory rules, score and explain it; audit it before answering."""
     start = time.perf_counter()
+    req = await parse_body(request, ScoreRequest)  # a ScoreRequest, in one pass
     services, ctx = call.services, _context(call)
     try:
         done = score_case(req, ctx)

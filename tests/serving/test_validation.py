@@ -130,3 +130,30 @@ def test_inconsistent_incident_and_unknown_vocabulary(
 )
 def test_malformed_bodies_are_422(post, body: object) -> None:  # type: ignore[no-untyped-def]
     assert post(body)[0] == 422
+
+
+def test_the_one_pass_body_reports_the_errors_python_validation_does(
+    client: TestClient, keys: dict[str, str], tables: dict[str, pd.DataFrame]
+) -> None:
+    """The score route validates its JSON body in one pass; the batch route validates each case
+    from Python objects. Both must name the same fields with the same errors."""
+    body = _with_history(tables)
+    body["assessment"]["answers"]["q3"] = "maybe"  # type: ignore[index]
+    body["incident"]["severity"] = 9  # type: ignore[index]
+    del body["assessment"]["officer_grade"]  # type: ignore[attr-defined]
+    headers = bearer(keys["case_system"])
+    single = client.post("/v1/score", json=body, headers=headers)
+    batch = client.post("/v1/score/batch", json={"cases": [body]}, headers=headers)
+    assert single.status_code == 422 and batch.status_code == 200
+    one_pass = [(e["loc"], e["type"], e["msg"]) for e in single.json()["detail"]]
+    item_errors = batch.json()["results"][0]["errors"]
+    from_python = [(["body", *e["loc"]], e["type"], e["msg"]) for e in item_errors]
+    assert one_pass == from_python and len(one_pass) == 3
+
+
+def test_invalid_json_is_a_422_naming_the_body(client: TestClient, keys: dict[str, str]) -> None:
+    headers = {**bearer(keys["case_system"]), "Content-Type": "application/json"}
+    res = client.post("/v1/score", content=b'{"incident": ', headers=headers)
+    assert res.status_code == 422
+    (error,) = res.json()["detail"]
+    assert error["type"] == "json_invalid" and error["loc"][0] == "body"
