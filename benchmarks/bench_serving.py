@@ -1,15 +1,26 @@
-"""Benchmark the scoring service; prints JSON.
+"""Benchmark the scoring service against ``mlflow models serve`` of the same model; prints JSON.
 
 1. In process, one case end to end (request validation, time-order checks, features, model,
    SHAP, statutory rules, response JSON, committed audit insert): p50 / p99 over N calls.
-2. Over HTTP on loopback (uvicorn, ``--workers W``):
-   - open loop at a fixed rate (default 200 req/s for 60 s) with a bounded httpx async client:
-     latency percentiles and errors;
-   - saturation with ``wrk`` (closed loop, C connections, D seconds): req/s and non-2xx.
+2. Over HTTP on loopback (uvicorn, for each ``--workers`` count):
+   - open loop at a fixed rate (default 200 req/s for 60 s) from a minimal asyncio client:
+     latency percentiles, p99 per 5 s window and errors;
+   - saturation with ``wrk`` (closed loop, C connections, D seconds): req/s, failed requests
+     and the server's CPU time per answered request (its process and all its children).
 3. Peer in the same run: ``mlflow models serve -m models:/NAME@champion --env-manager local``
    (same workers), one case per request (its precomputed feature row, ``dataframe_split``),
    saturated with the same ``wrk`` settings; the peer does no validation, features, rules, SHAP
-   or audit. Reports both req/s and the ratio.
+   or audit. All servers stay up and are saturated in alternating rounds (ours, peer, ours,
+   ...), because a single 20 s run of either varies by a third on this machine; the medians,
+   the per-round ratios and the CPU time per request of each are reported. For context, the
+   same booster logged with MLflow's own LightGBM flavour is served and measured the same way
+   (``lightgbm_flavour``), and a short sweep over connection counts shows how the ratio
+   depends on the load (the peer is fastest with one connection, ours slowest).
+
+The model is the one ``make run`` serves: a synthetic cohort (``--victims``, 20,000 by default)
+trained and registered by ``training.pipeline.train`` with its default settings, so it carries
+the signature MLflow enforces on every peer request. ``--tracking-uri`` serves an existing
+registry's champion instead. Request bodies are randomly chosen assessments of the cohort.
 
 Only 127.0.0.1; every loop is bounded by a count or a duration.
 """
@@ -33,7 +44,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from features.history import build_features  # noqa: E402
+from features.synthetic import generate_cohort  # noqa: E402
 from serving.app import build_services  # noqa: E402
 from serving.cohort_requests import case_request  # noqa: E402
 from serving.db.session import init_db, make_engine  # noqa: E402
@@ -53,8 +65,11 @@ from serving.schemas import ScoreRequest  # noqa: E402
 from serving.scoring_service import ScoringContext, new_request_id, score_one  # noqa: E402
 from serving.security import Caller, create_key  # noqa: E402
 from serving.settings import ServingSettings  # noqa: E402
-from tests.serving.cohort import random_tables  # noqa: E402
-from tests.serving.model_factory import MODEL_NAME, register_by_hand, tiny_scorer  # noqa: E402
+from training.pipeline import train  # noqa: E402
+from training.settings import TrainingSettings  # noqa: E402
+
+MODEL_NAME = "secondlook-serious_harm_365d"
+FLAVOUR_PEER = "bench-lightgbm-flavour"
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -82,12 +97,14 @@ def wait_ready(url: str, seconds: float) -> None:
 
 
 @contextmanager
-def server(cmd: list[str], env: dict[str, str], ready_url: str, log: Path) -> Iterator[None]:
+def server(
+    cmd: list[str], env: dict[str, str], ready_url: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_ready(ready_url, 120.0)
-            yield
+            yield proc
         finally:
             proc.terminate()
             try:
@@ -275,19 +292,18 @@ def wrk(
 
 
 def setup(work: Path, args: argparse.Namespace) -> tuple[str, str, list[dict[str, Any]], Any]:
-    tables = random_tables(n_victims=args.victims, seed=0)
+    cohort = generate_cohort(n_victims=args.victims, seed=args.seed)
+    tables = dict(cohort.tables)
     uri = args.tracking_uri or f"sqlite:///{work / 'mlflow.db'}"
-    name = args.model_name
     if not args.tracking_uri:
-        register_by_hand(
-            uri, tiny_scorer(tables, trees=args.trees, leaves=args.leaves, depth=args.depth)
-        )
+        settings = TrainingSettings(mlruns_dir=work, tracking_uri=uri, seed=args.seed)
+        train(tables, dict(cohort.metadata), settings=settings)
     ids = tables["dash_assessments"]["assessment_id"].tolist()
-    rng = random.Random(0)
+    rng = random.Random(args.seed)
     chosen = rng.sample(ids, min(args.pool, len(ids)))
     bodies = [case_request(tables, a) for a in chosen]
     features = build_features(tables).loc[chosen]
-    return uri, name, bodies, features
+    return uri, args.model_name, bodies, features
 
 
 def serving_env(uri: str, name: str, db: str) -> dict[str, str]:
@@ -305,16 +321,46 @@ def serving_env(uri: str, name: str, db: str) -> dict[str, str]:
     return env
 
 
-def bench_http(
-    work: Path, args: argparse.Namespace, uri: str, name: str, bodies: list[dict[str, Any]]
-) -> dict[str, Any]:
-    db = f"sqlite:///{work / 'http.db'}"
-    engine = make_engine(db)
-    init_db(engine)
-    token = create_key(Store(engine), "case_system")[1]
-    engine.dispose()
-    port = free_port()
-    cmd = [
+def tree_cpu_seconds(pid: int) -> float:
+    """Return the CPU seconds (user + system) of a process and all its descendants."""
+    tick, parent, cpu = os.sysconf("SC_CLK_TCK"), {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        child = int(stat.parent.name)
+        parent[child], cpu[child] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+
+    def descends(p: int) -> bool:
+        while p > 1:
+            if p == pid:
+                return True
+            p = parent.get(p, 0)
+        return False
+
+    return sum(seconds for p, seconds in cpu.items() if descends(p))
+
+
+def saturate(target: dict[str, Any], args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Run ``wrk`` against one server; add the server's CPU time per answered request."""
+    before = tree_cpu_seconds(target["pid"])
+    out = wrk(
+        target["url"],
+        target["bodies"],
+        target["token"],
+        args.wrk_seconds,
+        args.connections,
+        args.threads,
+        work,
+    )
+    cpu = tree_cpu_seconds(target["pid"]) - before
+    out["server_cpu_ms_per_request"] = 1000.0 * cpu / max(out["requests"], 1)
+    return out
+
+
+def our_command(port: int, workers: int) -> list[str]:
+    return [
         str(VENV_BIN / "uvicorn"),
         "serving.app:create_app",
         "--factory",
@@ -323,28 +369,15 @@ def bench_http(
         "--port",
         str(port),
         "--workers",
-        str(args.workers),
+        str(workers),
         "--no-access-log",
         "--log-level",
         "warning",
     ]
-    base = f"http://127.0.0.1:{port}"
-    raw = [json.dumps(b, separators=(",", ":")).encode() for b in bodies]
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    with server(cmd, serving_env(uri, name, db), f"{base}/readyz", work / "uvicorn.log"):
-        asyncio.run(open_loop(port, "/v1/score", headers, raw, args.rate, 3))  # warm-up
-        fixed = asyncio.run(open_loop(port, "/v1/score", headers, raw, args.rate, args.seconds))
-        saturation = wrk(
-            f"{base}/v1/score", raw, token, args.wrk_seconds, args.connections, args.threads, work
-        )
-    return {"workers": args.workers, "fixed_rate": fixed, "saturation": saturation}
 
 
-def bench_peer(
-    work: Path, args: argparse.Namespace, uri: str, name: str, features: Any
-) -> dict[str, Any]:
-    port = free_port()
-    cmd = [
+def peer_command(name: str, port: int, workers: int) -> list[str]:
+    return [
         str(VENV_BIN / "mlflow"),
         "models",
         "serve",
@@ -357,36 +390,171 @@ def bench_peer(
         "--port",
         str(port),
         "--workers",
-        str(args.workers),
+        str(workers),
     ]
-    base = f"http://127.0.0.1:{port}"
-    columns = list(features.columns)
-    raw = []
+
+
+def peer_bodies(features: Any) -> list[bytes]:
+    """One ``dataframe_split`` body per case: its precomputed feature row (NaN as null)."""
+    columns, raw = list(features.columns), []
     for row in features.to_numpy(dtype=np.float64):
         data = [None if np.isnan(v) else float(v) for v in row]
         body = {"dataframe_split": {"columns": columns, "data": [data]}}
         raw.append(json.dumps(body, separators=(",", ":")).encode())
-    with server(cmd, serving_env(uri, name, ""), f"{base}/ping", work / "peer.log"):
+    return raw
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over the alternating rounds; per peer, its req/s, the ratios and CPU per request."""
+    ours = [r["ours"]["requests_per_s"] for r in rounds]
+    our_cpu = median([r["ours"]["server_cpu_ms_per_request"] for r in rounds])
+    out: dict[str, Any] = {
+        "ours_requests_per_s": median(ours),
+        "ours_server_cpu_ms_per_request": our_cpu,
+        "ours_failed_requests": sum(_failed(r["ours"]) for r in rounds),
+    }
+    for label in [k for k in rounds[0] if k != "ours"] if rounds else []:
+        theirs = [r[label]["requests_per_s"] for r in rounds]
+        cpu = median([r[label]["server_cpu_ms_per_request"] for r in rounds])
+        out[label] = {
+            "requests_per_s": median(theirs),
+            "ratio_per_round": [round(a / b, 2) for a, b in zip(ours, theirs, strict=True)],
+            "ratio_median": median([a / b for a, b in zip(ours, theirs, strict=True)]),
+            "server_cpu_ms_per_request": cpu,
+            "cpu_per_request_ratio": cpu / our_cpu,
+            "failed_requests": sum(_failed(r[label]) for r in rounds),
+        }
+    return out
+
+
+def _failed(run: dict[str, Any]) -> int:
+    return int(run["non_2xx"]) + int(run["socket_errors"])
+
+
+@contextmanager
+def peer_server(
+    work: Path, uri: str, name: str, workers: int, features: Any
+) -> Iterator[dict[str, Any]]:
+    """Serve the registered model ``name@champion`` with ``mlflow models serve``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    bodies = peer_bodies(features)
+    cmd = peer_command(name, port, workers)
+    with server(cmd, serving_env(uri, name, ""), f"{base}/ping", work / f"{name}.log") as proc:
         probe = httpx.post(
             f"{base}/invocations",
-            content=raw[0],
+            content=bodies[0],
             headers={"Content-Type": "application/json"},
             timeout=30,
         )
         probe.raise_for_status()
-        saturation = wrk(
-            f"{base}/invocations", raw, None, args.wrk_seconds, args.connections, args.threads, work
+        yield {
+            "url": f"{base}/invocations",
+            "bodies": bodies,
+            "token": None,
+            "pid": proc.pid,
+            "command": " ".join(cmd[1:]),
+        }
+
+
+def register_flavour_peer(uri: str, booster: Any, example: Any) -> str:
+    """Register the champion's booster with MLflow's own LightGBM flavour (context, not the peer).
+
+    This is what a plain MLflow deployment of the same trees serves: ``Booster.predict`` on a
+    one-row DataFrame with LightGBM's default threads and no calibration.
+    """
+    import mlflow
+    import mlflow.lightgbm
+    from mlflow.tracking import MlflowClient
+
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    with mlflow.start_run(run_name="bench-lightgbm-flavour"):
+        info = mlflow.lightgbm.log_model(
+            booster, name="model", registered_model_name=FLAVOUR_PEER, input_example=example
         )
-    return {"command": " ".join(cmd[1:]), "workers": args.workers, "saturation": saturation}
+    version = str(info.registered_model_version)
+    MlflowClient(uri, uri).set_registered_model_alias(FLAVOUR_PEER, "champion", version)
+    return FLAVOUR_PEER
+
+
+def bench_http(
+    work: Path,
+    args: argparse.Namespace,
+    uri: str,
+    name: str,
+    bodies: list[dict[str, Any]],
+    features: Any,
+    workers: int,
+) -> dict[str, Any]:
+    """Fixed-rate latency of ours, then alternating saturation rounds of ours and each peer."""
+    db = f"sqlite:///{work / f'http-{workers}.db'}"
+    engine = make_engine(db)
+    init_db(engine)
+    token = create_key(Store(engine), "case_system")[1]
+    engine.dispose()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    raw = [json.dumps(b, separators=(",", ":")).encode() for b in bodies]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    cmd = our_command(port, workers)
+    log = work / f"uvicorn-{workers}.log"
+    with ExitStack() as stack:
+        proc = stack.enter_context(server(cmd, serving_env(uri, name, db), f"{base}/readyz", log))
+        peers = {
+            label: stack.enter_context(peer_server(work, uri, model, workers, features))
+            for label, model in args.peers.items()
+        }
+        ours = {"url": f"{base}/v1/score", "bodies": raw, "token": token, "pid": proc.pid}
+        asyncio.run(open_loop(port, "/v1/score", headers, raw, args.rate, 3))  # warm-up
+        fixed = asyncio.run(open_loop(port, "/v1/score", headers, raw, args.rate, args.seconds))
+        rounds = []
+        for _ in range(args.rounds):
+            one = {"ours": saturate(ours, args, work)}
+            one |= {label: saturate(peer, args, work) for label, peer in peers.items()}
+            rounds.append(one)
+        sweep = concurrency_sweep(ours, peers.get("peer"), args, work)
+    return {
+        "workers": workers,
+        "fixed_rate": fixed,
+        "rounds": rounds,
+        "saturation": summarise(rounds),
+        "concurrency_sweep": sweep,
+        "peer_commands": {label: peer["command"] for label, peer in peers.items()},
+    }
+
+
+def concurrency_sweep(
+    ours: dict[str, Any], peer: dict[str, Any] | None, args: argparse.Namespace, work: Path
+) -> list[dict[str, Any]]:
+    """Req/s of ours and the peer at each connection count: the ratio depends on it.
+
+    MLflow's scoring server runs each request on a worker thread, and those threads contend
+    for the GIL, so it is fastest with one connection; ours shares audit commits between
+    concurrent requests, so it is slowest with one.
+    """
+    out = []
+    for connections in args.sweep:
+        short = argparse.Namespace(**{**vars(args), "connections": connections})
+        short.wrk_seconds = args.sweep_seconds
+        row: dict[str, Any] = {"connections": connections}
+        row["ours"] = saturate(ours, short, work)["requests_per_s"]
+        if peer is not None:
+            row["peer"] = saturate(peer, short, work)["requests_per_s"]
+            row["ratio"] = round(row["ours"] / row["peer"], 2)
+        out.append(row)
+    return out
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--victims", type=int, default=300)
+    p.add_argument("--victims", type=int, default=20_000, help="synthetic cohort, as make run")
+    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pool", type=int, default=200, help="distinct cases cycled through")
-    p.add_argument("--trees", type=int, default=200)
-    p.add_argument("--leaves", type=int, default=16)
-    p.add_argument("--depth", type=int, default=4)
     p.add_argument("--tracking-uri", default=None, help="use an existing registry instead")
     p.add_argument("--model-name", default=MODEL_NAME)
     p.add_argument("--n", type=int, default=3000, help="in-process calls")
@@ -395,8 +563,27 @@ def main() -> None:
     p.add_argument("--wrk-seconds", type=int, default=20)
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--workers", type=int, default=1, help="as `secondlook serve` runs")
-    p.add_argument("--skip-peer", action="store_true")
+    p.add_argument(
+        "--workers",
+        type=lambda text: [int(w) for w in text.split(",")],
+        default=[1, 2],
+        help="comma-separated worker counts, each run for ours and the peer alike "
+        "(`secondlook serve` and `mlflow models serve` both default to 1)",
+    )
+    p.add_argument("--rounds", type=int, default=3, help="alternating saturation rounds")
+    p.add_argument(
+        "--sweep",
+        type=lambda text: [int(c) for c in text.split(",")] if text else [],
+        default=[1, 8, 32],
+        help="connection counts of the concurrency sweep ('' to skip)",
+    )
+    p.add_argument("--sweep-seconds", type=int, default=10)
+    p.add_argument("--skip-peer", action="store_true", help="no peers at all")
+    p.add_argument(
+        "--no-flavour-peer",
+        action="store_true",
+        help="skip the context peer (MLflow's LightGBM flavour of the same booster)",
+    )
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args()
     if shutil.which("wrk") is None:
@@ -421,7 +608,8 @@ def main() -> None:
             "version": services.holder.model.version,
             "trees": booster.num_trees(),
             "features": len(spec.feature_names),
-            "args": {"trees": args.trees, "leaves": args.leaves, "depth": args.depth},
+            "leaves": booster.dump_model()["tree_info"][0]["num_leaves"],
+            "registry": "existing" if args.tracking_uri else f"trained on {args.victims} victims",
         },
         "cases": {
             "pool": len(bodies),
@@ -432,13 +620,28 @@ def main() -> None:
         },
         "in_process": in_process(services, bodies, args.n),
     }
-    services.store.engine.dispose()
-    result["http"] = bench_http(work, args, uri, name, bodies)
-    if not args.skip_peer:
-        result["peer"] = bench_peer(work, args, uri, name, features)
-        ours = result["http"]["saturation"]["requests_per_s"]
-        theirs = result["peer"]["saturation"]["requests_per_s"]
-        result["ratio_vs_peer"] = ours / theirs if theirs else None
+    services.close()
+    args.peers = {} if args.skip_peer else {"peer": name}
+    if not (args.skip_peer or args.no_flavour_peer):
+        args.peers["lightgbm_flavour"] = register_flavour_peer(
+            uri, booster, features.iloc[:5].astype("float64")
+        )
+    result["peers"] = {
+        "peer": "the registered model itself (the issue's peer): its pyfunc, a booster plus "
+        "calibration map on one thread, behind MLflow's scoring server with signature checks",
+        "lightgbm_flavour": "context only: the same booster logged with mlflow.lightgbm "
+        "(default threads, no calibration), what a plain MLflow deployment would serve",
+    }
+    result["http"] = [bench_http(work, args, uri, name, bodies, features, w) for w in args.workers]
+    result["headline"] = {
+        f"workers_{h['workers']}": {
+            "fixed_rate_p99_ms": round(h["fixed_rate"]["p99_ms"], 2),
+            "fixed_rate_errors": h["fixed_rate"]["errors"],
+            **h["saturation"],
+            "concurrency_sweep": h["concurrency_sweep"],
+        }
+        for h in result["http"]
+    }
     text = json.dumps(result, indent=2, sort_keys=True)
     if args.out:
         args.out.write_text(text + "\n")
