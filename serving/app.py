@@ -47,7 +47,7 @@ def build_services(settings: ServingSettings, metrics: ServiceMetrics) -> Servic
     )
     init_db(engine)
     stop = start_checkpointer(engine, settings.sqlite_checkpoint_seconds) if background else None
-    store = Store(engine, on_close=stop.set if stop else None)
+    store = Store(engine, on_close=stop.set if stop else None, on_record=metrics.count_audit_commit)
     holder = ModelHolder(settings)
     holder.reload()
     rules: RulesConfig | None = (

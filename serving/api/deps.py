@@ -30,7 +30,7 @@ class Services:
     audit: AuditWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.audit = AuditWriter(self.store, on_commit=self.metrics.count_audit_commit)
+        self.audit = AuditWriter(self.store)
 
     def close(self) -> None:
         """Refuse further audit rows, then release the database."""
@@ -101,7 +101,6 @@ class RoleChecker:
         return require_role(caller, self.roles)
 
 
-CaseSystem = Annotated[Caller, Depends(RoleChecker("case_system"))]
 Admin = Annotated[Caller, Depends(RoleChecker("admin"))]
 AnyRole = Annotated[Caller, Depends(get_caller)]
 AuditReader = Annotated[Caller, Depends(RoleChecker("reviewer", "researcher", "admin"))]

@@ -98,8 +98,6 @@ def _batch(
     cases: list[dict[str, Any]], ctx: ScoringContext, services: Services
 ) -> BatchScoreResponse:
     out = score_batch(cases, ctx, services.store)
-    if out.n_ok:
-        services.metrics.count_audit_commit(out.n_ok)
     for item in out.results:
         if item.result is not None:
             r = item.result

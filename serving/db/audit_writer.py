@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from serving.db.store import AuditRow, Store
 
@@ -40,18 +40,13 @@ class AuditWriter:
     ----------
     store
         The store whose :meth:`~serving.db.store.Store.record_scores` inserts the rows.
-    on_commit
-        Called with the number of rows after each committed transaction (metrics).
 
     """
 
-    def __init__(self, store: Store, on_commit: Callable[[int], None] | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.on_commit = on_commit
         self._pending: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
         self._closed = False
-        self.commits = 0  # transactions and rows committed so far
-        self.rows = 0
 
     async def write(self, rows: Sequence[AuditRow]) -> None:
         """Store ``rows`` in a committed transaction; return once they are stored."""
@@ -84,7 +79,6 @@ class AuditWriter:
             for rows, future in batch:
                 self._alone(rows, future)
             return
-        self._count(sum(len(rows) for rows, _ in batch))
         for _, future in batch:
             _settle(future, None)
 
@@ -94,14 +88,7 @@ class AuditWriter:
         except Exception as exc:  # this request alone fails
             _settle(future, exc)
             return
-        self._count(len(rows))
         _settle(future, None)
-
-    def _count(self, rows: int) -> None:
-        self.commits += 1
-        self.rows += rows
-        if self.on_commit is not None:
-            self.on_commit(rows)
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

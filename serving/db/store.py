@@ -52,9 +52,15 @@ _INSERT_AUDIT = insert(_AUDIT_TABLE)
 class Store:
     """Reads and writes the serving tables through one pooled engine."""
 
-    def __init__(self, engine: Engine, on_close: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        on_close: Callable[[], None] | None = None,
+        on_record: Callable[[int], None] | None = None,
+    ) -> None:
         self.engine = engine
         self._on_close = on_close
+        self._on_record = on_record  # told the row count of each committed audit insert
 
     def close(self) -> None:
         """Stop any background work on the database and release its connections."""
@@ -77,6 +83,8 @@ class Store:
             return
         with self.engine.begin() as conn:
             conn.execute(_INSERT_AUDIT, [_row_params(r) for r in rows])
+        if self._on_record is not None:
+            self._on_record(len(rows))
 
     def audit_for_request(self, request_id: str) -> list[dict[str, Any]]:
         """Return the audit rows of one request, in item order."""
