@@ -33,9 +33,7 @@ def _library() -> Any:
 
 
 def _check(code: int) -> None:
-    if code != 0:
-        message = _library().LGBM_GetLastError().decode("utf-8", "replace")
-        raise RuntimeError(f"LightGBM single-row prediction failed: {message}")
+    basic._safe_call(code)  # raises LightGBMError with the C API's message
 
 
 def _free(config: ctypes.c_void_p) -> None:
