@@ -32,10 +32,6 @@ def _library() -> Any:
     return basic._LIB  # type: ignore[attr-defined]  # the lib_lightgbm the package loaded
 
 
-def _check(code: int) -> None:
-    basic._safe_call(code)  # raises LightGBMError with the C API's message
-
-
 def _free(config: ctypes.c_void_p) -> None:
     _library().LGBM_FastConfigFree(config)
 
@@ -51,7 +47,7 @@ class RowExplainer:
         self._booster = booster  # keeps the booster handle alive as long as the config
         self.n_features = booster.num_feature()
         self._config = ctypes.c_void_p()
-        _check(
+        basic._safe_call(  # LightGBMError with the C API's message
             _library().LGBM_BoosterPredictForMatSingleRowFastInit(
                 booster._handle,
                 ctypes.c_int(_PREDICT_CONTRIB),
@@ -77,7 +73,7 @@ class RowExplainer:
             raise ValueError(f"expected {self.n_features} feature values, got {row.shape}")
         with self._lock:
             np.copyto(self._row, row)
-            _check(
+            basic._safe_call(  # LightGBMError with the C API's message
                 _library().LGBM_BoosterPredictForMatSingleRowFast(
                     self._config, self._row_ptr, ctypes.byref(self._out_len), self._out_ptr
                 )
