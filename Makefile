@@ -37,6 +37,7 @@ pytest: install
 test: lint typecheck imports pytest
 
 bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
 
 clean:

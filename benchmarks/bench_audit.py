@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
 
-from audit import AuditConfig, ScorerSpec, run_audit, write_report
-from audit.cohort import GROUPS, OUTCOME, cohort_audit_frame, cohort_officer_effect
+from bias_audit import AuditConfig, ScorerSpec, run_audit, write_report
+from bias_audit.cohort import GROUPS, OUTCOME, cohort_audit_frame, cohort_officer_effect
 from features.synthetic import generate_cohort
 
 SCORERS = [

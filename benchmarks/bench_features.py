@@ -23,7 +23,7 @@ import polars as pl
 
 from features.case import Case
 from features.dash import QUESTION_IDS
-from features.history import build_features, case_features, feature_summary
+from features.engine import build_features, case_features, feature_summary
 from features.vocab import GRADES, HISTORY_KINDS, OFFENCE_CATEGORIES, PERIOD_KINDS
 
 T0 = np.datetime64("2012-01-01T00:00:00", "s").astype(np.int64)
@@ -303,9 +303,9 @@ def bench_pandas_peer(
 
 def bench_engines(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
     """Engine choice on encoded arrays: numpy searchsorted kernels vs polars join_asof."""
-    from features.history import encode_tables
-    from features.history_incidents import Window
-    from features.timeline import Timeline, days, dense_codes
+    from features.engine import encode_tables
+    from features.engine.incident_history import Window
+    from features.engine.timeline import Timeline, days, dense_codes
 
     inp = encode_tables(tables)
     inc, q = inp.incidents, inp.queries

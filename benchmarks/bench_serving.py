@@ -54,7 +54,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from features.history import build_features  # noqa: E402
+from features.engine import build_features  # noqa: E402
 from features.synthetic import generate_cohort  # noqa: E402
 from serving.app import build_services  # noqa: E402
 from serving.cohort_requests import case_request  # noqa: E402

@@ -15,8 +15,8 @@ from secondlook_cli.console import console, err_console
 from secondlook_cli.serve_cmds import ModelName, ModelRef, serving_settings
 
 if TYPE_CHECKING:
-    from audit import AuditConfig, AuditResult, ScorerSpec
-    from audit.model_audit import ModelAuditOutput
+    from bias_audit import AuditConfig, AuditResult, ScorerSpec
+    from bias_audit.model_audit import ModelAuditOutput
     from serving.model_loader import LoadedModel
 
 app = typer.Typer(
@@ -44,7 +44,7 @@ def parse_pairs(values: list[str], option: str) -> dict[str, str]:
 
 def table_scorers(grades: list[str], scores: list[str], binaries: list[str]) -> list[ScorerSpec]:
     """Return scorer specs for grade columns, ``COLUMN=THRESHOLD`` scores and 0/1 flags."""
-    from audit import ScorerSpec
+    from bias_audit import ScorerSpec
 
     specs = [ScorerSpec(c, c, "grade") for c in grades]
     for column, threshold in parse_pairs(scores, "--score").items():
@@ -99,7 +99,7 @@ def audited_or_exit(
     config: AuditConfig,
 ) -> AuditResult:
     """Run the audit with a spinner, or exit 2 naming the unusable column."""
-    from audit import AuditInputError, run_audit
+    from bias_audit import AuditInputError, run_audit
 
     try:
         with console.status(f"Auditing {len(frame):,} rows with {config.n_boot} draws..."):
@@ -111,7 +111,7 @@ def audited_or_exit(
 
 def report(result: AuditResult, out: Path) -> dict[str, Path]:
     """Write the HTML and JSON report and print the flagged disparities."""
-    from audit import write_report
+    from bias_audit import write_report
 
     paths = write_report(result, out)
     console.print(flagged_table(result))
@@ -146,7 +146,7 @@ def audit_table(
     out: Out = Path("out/audit"),
 ) -> None:
     """Audit any scored table: per-group metrics with intervals, disparities, suppression."""
-    from audit import AuditConfig
+    from bias_audit import AuditConfig
 
     scorers = table_scorers(grade or [], score or [], binary or [])
     config = AuditConfig(
@@ -175,7 +175,7 @@ def load_registered(model_name: str | None, model_ref: str | None) -> LoadedMode
 
 def model_scores(tables: dict[str, pd.DataFrame], model: LoadedModel) -> pd.DataFrame:
     """Score every assessment of a cohort with the model (batch features, no SHAP)."""
-    from features.history import FeatureConfig, build_features
+    from features.engine import FeatureConfig, build_features
 
     with console.status("Building features and scoring every assessment..."):
         features = build_features(tables, FeatureConfig(validate_output=False))
@@ -212,8 +212,8 @@ def audit_model_on_cohort(
     attach: bool = True,
 ) -> ModelAuditOutput:
     """Audit the statutory grade, officer grade and model on a cohort; attach to the model's run."""
-    from audit import AuditInputError
-    from audit.model_audit import run_model_audit
+    from bias_audit import AuditInputError
+    from bias_audit.model_audit import run_model_audit
 
     uri = serving_settings().resolved_tracking_uri()
     start = audit_start(since, model, uri)
@@ -272,7 +272,7 @@ def audit_cohort(
     out: Out = Path("out/audit"),
 ) -> None:
     """Audit statutory grade, officer grade and the registered model across groups."""
-    from audit import AuditConfig
+    from bias_audit import AuditConfig
 
     tables, metadata = load_valid_cohort(directory)
     model = load_registered(model_name, model_ref)

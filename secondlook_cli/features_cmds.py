@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from features.history import FeatureConfig, build_features, feature_summary
+from features.engine import FeatureConfig, build_features, feature_summary
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, stage_reporter
 

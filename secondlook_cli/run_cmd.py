@@ -76,7 +76,7 @@ def run(
     workers: Workers = 1,
 ) -> None:
     """Run the whole job on a synthetic cohort and serve the result on HOST:PORT."""
-    from audit import AuditConfig
+    from bias_audit import AuditConfig
     from features.synthetic import generate_cohort
     from serving.security import create_key
     from serving.web import record_cases

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from features.rules import RulesConfig, load_config
-from serving.api import audit, bias_audit, health, model, score
+from serving.api import audit_log, bias_audit, health, model, score
 from serving.api.body import add_schemas
 from serving.api.deps import Services
 from serving.db.checkpoint import start_checkpointer
@@ -96,7 +96,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    for router in (score.router, model.router, audit.router, bias_audit.router, health.router):
+    for router in (score.router, model.router, audit_log.router, bias_audit.router, health.router):
         app.include_router(router)
     install_web(app)  # reviewer pages (HTML) under /reviewer
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -1,10 +1,10 @@
 """Load the registered model from MLflow and hold it for the routes, swappable on reload.
 
 The model's artifacts (``booster.txt``, ``scoring.json``, ``model_card.md``) are downloaded and
-turned straight into a :class:`~features.scoring.CalibratedScorer`: the hot path never goes
-through the pyfunc wrapper. The run's metrics and the model card come along for ``/v1/model``,
-and the bias audit attached to the run by ``secondlook audit`` (``audit/audit_report.json`` and
-``.html``), when there is one, for ``/v1/audit``.
+turned straight into a :class:`~features.model_format.scoring.CalibratedScorer`: the hot path
+never goes through the pyfunc wrapper. The run's metrics and the model card come along for
+``/v1/model``, and the bias audit attached to the run by ``secondlook audit``
+(``audit/audit_report.json`` and ``.html``), when there is one, for ``/v1/audit``.
 """
 
 from __future__ import annotations
@@ -25,13 +25,18 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
-from features.registry import describe, feature_names
-from features.scoring import BOOSTER_FILE, MODEL_CARD_FILE, SCORING_FILE, CalibratedScorer
+from features.engine.registry import describe, feature_names
+from features.model_format.scoring import (
+    BOOSTER_FILE,
+    MODEL_CARD_FILE,
+    SCORING_FILE,
+    CalibratedScorer,
+)
 from serving.row_explainer import RowExplainer
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.model_loader")
-# Where ``audit.run_model_audit`` logs the bias audit in the model's run (audit.report's names;
+# Where ``audit.run_model_audit`` logs the bias audit in the model's run (bias_audit.report's names;
 # serving does not import ``audit``, a test keeps the two in step).
 BIAS_AUDIT_DIR = "audit"
 BIAS_AUDIT_JSON = "audit_report.json"

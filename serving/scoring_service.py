@@ -3,7 +3,7 @@
 Every scored case is written to the audit log (committed) before its response is returned; if
 the write fails, the request fails and nothing is answered. :func:`score_case` prepares the
 response and its audit row; the caller stores the row (:func:`score_one` synchronously, the
-API route through :class:`serving.db.audit_writer.AuditWriter`) before answering.
+API route through :class:`serving.db.audit_log_writer.AuditLogWriter`) before answering.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from features.contracts import ContractError
-from features.history import case_features
+from features.engine import case_features
 from features.rules import ModelView, RulesConfig, StatutoryResult, combine, grade_case
 from serving.case_builder import ErrorDict, time_order_errors, to_case
 from serving.db.store import AuditRow, Store

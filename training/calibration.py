@@ -13,7 +13,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import StratifiedKFold
 
-from features.scoring import Bands, CalibrationMap
+from features.model_format.scoring import Bands, CalibrationMap
 from training.metrics import logloss, share_threshold
 
 Method = Literal["isotonic", "sigmoid"]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from features.dash import QUESTION_IDS, count_answers
-from features.history import FeatureConfig, build_features
+from features.engine import FeatureConfig, build_features
 from features.labels import derive_labels
 from features.rules import grade_table
 from features.vocab import CONTRACT_VERSION

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from features.registry import categorical_features
+from features.engine.registry import categorical_features
 from training.metrics import roc_auc
 from training.settings import TrainingSettings
 

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from features.scoring import CalibratedScorer, ScoringSpec
+from features.model_format.scoring import CalibratedScorer, ScoringSpec
 from training.calibration import CalibrationResult, band_thresholds, calibrate
 from training.data import ModelData
 from training.fit import (

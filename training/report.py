@@ -12,8 +12,8 @@ import mlflow
 import numpy as np
 import pandas as pd
 
+from features.model_format.scoring import MODEL_CARD_FILE, Scores
 from features.rules import RULES_VERSION
-from features.scoring import MODEL_CARD_FILE, Scores
 from features.vocab import CONTRACT_VERSION
 from training import plots
 from training.card import render_model_card

@@ -14,10 +14,10 @@ from mlflow.models import ModelSignature, infer_signature
 from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, DataType, Schema
 
-from features.scoring import BOOSTER_FILE, MODEL_CARD_FILE, SCORING_FILE
+from features.model_format.scoring import BOOSTER_FILE, MODEL_CARD_FILE, SCORING_FILE
 from training.settings import TrainingSettings
 
-PYFUNC_MODULE = "features.mlflow_pyfunc"
+PYFUNC_MODULE = "features.model_format.mlflow_pyfunc"
 
 
 def configure(settings: TrainingSettings) -> str:

@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from features.asof import IntArray, to_seconds
 from features.contracts import ContractError, ContractFailure
 from features.dash import ANSWERS, QUESTION_IDS
+from features.engine.asof import IntArray, to_seconds
 from features.rules.config import SECONDS_PER_DAY, Thresholds
 from features.rules.inputs import (
     CONVICTION_KINDS,

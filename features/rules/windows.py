@@ -1,4 +1,4 @@
-"""As-of window counts for many queries at once, on :class:`features.asof.EventIndex`.
+"""As-of window counts for many queries at once, on :class:`features.engine.asof.EventIndex`.
 
 Queries are sorted by (key, time) once per key kind: ``searchsorted`` with sorted needles walks
 the index in order instead of jumping at random, several times faster on a million rows.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.asof import EventIndex, IntArray
+from features.engine.asof import EventIndex, IntArray
 from features.rules.config import Thresholds
 
 

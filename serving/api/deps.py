@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from features.rules import RulesConfig
-from serving.db.audit_writer import AuditWriter
+from serving.db.audit_log_writer import AuditLogWriter
 from serving.db.store import Store
 from serving.metrics import ServiceMetrics
 from serving.model_loader import LoadedModel, ModelHolder, ModelNotAvailableError
@@ -27,14 +27,14 @@ class Services:
     verifier: KeyVerifier
     metrics: ServiceMetrics
     rules: RulesConfig | None
-    audit: AuditWriter = field(init=False)
+    audit_log: AuditLogWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.audit = AuditWriter(self.store)
+        self.audit_log = AuditLogWriter(self.store)
 
     def close(self) -> None:
-        """Refuse further audit rows, then release the database."""
-        self.audit.close()
+        """Refuse further audit-log rows, then release the database."""
+        self.audit_log.close()
         self.store.close()
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from fastapi import APIRouter, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 
-from features.registry import spec
+from features.engine.registry import spec
 from features.rules import RULES_VERSION
 from serving.api.deps import Admin, AnyRole, ModelDep, ServicesDep
 from serving.api.errors import AUTH, UNAVAILABLE

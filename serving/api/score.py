@@ -3,7 +3,7 @@
 The single-case route is ``async`` on purpose: its work is about a millisecond of CPU under
 the GIL, so a thread hop would only add latency. Its audit row is committed in one transaction
 with the rows of every request that reaches the audit writer in the same event-loop turn
-(:mod:`serving.db.audit_writer`), and the response waits for that commit.
+(:mod:`serving.db.audit_log_writer`), and the response waits for that commit.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from serving.api.body import json_body, parse_body
 from serving.api.deps import ScoringCall, ScoringCallDep, Services
 from serving.api.errors import AUTH, BAD_BODY, UNAVAILABLE
-from serving.db.audit_writer import AuditUnavailableError
+from serving.db.audit_log_writer import AuditLogUnavailableError
 from serving.examples import SCORE_EXAMPLES
 from serving.schemas import BatchScoreRequest, ScoreRequest
 from serving.schemas_out import BatchScoreResponse, ScoreResponse
@@ -46,7 +46,7 @@ def _context(call: ScoringCall) -> ScoringContext:
     )
 
 
-def _audit_unavailable(exc: SQLAlchemyError | AuditUnavailableError) -> HTTPException:
+def _audit_unavailable(exc: SQLAlchemyError | AuditLogUnavailableError) -> HTTPException:
     log.error("audit write failed (%s); nothing was answered", type(exc).__name__)
     return HTTPException(
         status.HTTP_503_SERVICE_UNAVAILABLE, "the audit log is unavailable; the case was not scored"
@@ -72,8 +72,8 @@ async def score(call: ScoringCallDep, request: Request) -> Response:
             [{**e, "loc": ["body", *e["loc"]]} for e in exc.errors]
         ) from exc
     try:
-        await services.audit.write([done.audit])
-    except (SQLAlchemyError, AuditUnavailableError) as exc:
+        await services.audit_log.write([done.audit])
+    except (SQLAlchemyError, AuditLogUnavailableError) as exc:
         raise _audit_unavailable(exc) from exc
     res = done.response
     services.metrics.count_score(

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features.asof import EventIndex
+from features.engine.asof import EventIndex
 
 HORIZON = 1_000
 times = st.integers(min_value=0, max_value=500)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from features.case import case_from_tables
 from features.contracts import validate_tables
 from features.dash import QUESTION_IDS
-from features.history import build_features, case_features
+from features.engine import build_features, case_features
 from features.vocab import GRADES, HISTORY_KINDS, OFFENCE_CATEGORIES, PERIOD_KINDS
 
 BASE = pd.Timestamp("2020-01-01")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from features.case import Case, case_from_tables
 from features.contracts import validate_tables
 from features.dash import QUESTION_IDS
-from features.history import build_features
+from features.engine import build_features
 from features.vocab import HISTORY_KINDS, PERIOD_KINDS
 
 DAY = pd.Timedelta(days=1)

@@ -11,7 +11,7 @@ from pandera.errors import SchemaError
 
 from features.case import case_from_tables
 from features.contracts import validate_tables
-from features.history import (
+from features.engine import (
     FeatureConfig,
     audit_frame,
     build_features,
@@ -20,7 +20,7 @@ from features.history import (
     feature_schema,
     feature_summary,
 )
-from features.registry import (
+from features.engine.registry import (
     FAMILIES,
     FEATURES,
     categorical_features,

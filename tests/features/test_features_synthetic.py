@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import features.synthetic as synthetic
 from features.case import case_from_tables
 from features.contracts import validate_tables
-from features.history import audit_frame, build_features, case_features, feature_summary
-from features.registry import feature_names
-
-synthetic = pytest.importorskip("features.synthetic")
+from features.engine import audit_frame, build_features, case_features, feature_summary
+from features.engine.registry import feature_names
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features import timeline
-from features.timeline import (
+from features.engine.timeline import (
     Probe,
     Timeline,
     dense_codes,

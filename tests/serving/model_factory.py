@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from mlflow.tracking import MlflowClient
 
-from features.history import build_features
-from features.registry import feature_names
-from features.scoring import (
+from features.engine import build_features
+from features.engine.registry import feature_names
+from features.model_format.scoring import (
     BOOSTER_FILE,
     MODEL_CARD_FILE,
     SCORING_FILE,
@@ -93,7 +93,7 @@ def register_by_hand(tracking_uri: str, scorer: CalibratedScorer, alias: str = "
     """Log the scorer as the models-from-code pyfunc, register it and set ``alias``."""
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
-    code = importlib.util.find_spec("features.mlflow_pyfunc")
+    code = importlib.util.find_spec("features.model_format.mlflow_pyfunc")
     assert code is not None and code.origin is not None
     with tempfile.TemporaryDirectory() as tmp, mlflow.start_run() as run:
         d = Path(tmp)

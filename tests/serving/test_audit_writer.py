@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from serving.db.audit_writer import AuditUnavailableError, AuditWriter
+from serving.db.audit_log_writer import AuditLogUnavailableError, AuditLogWriter
 from serving.db.checkpoint import start_checkpointer
 from serving.db.session import init_db, make_engine
 from serving.db.store import AuditRow, Store
@@ -69,7 +69,7 @@ class CountingStore(Store):
         super().record_scores(rows)
 
 
-async def _write_all(writer: AuditWriter, ids: list[str]) -> list[BaseException | None]:
+async def _write_all(writer: AuditLogWriter, ids: list[str]) -> list[BaseException | None]:
     results = await asyncio.gather(*(writer.write([_row(a)]) for a in ids), return_exceptions=True)
     return [r if isinstance(r, BaseException) else None for r in results]
 
@@ -77,7 +77,7 @@ async def _write_all(writer: AuditWriter, ids: list[str]) -> list[BaseException 
 def test_requests_of_one_loop_turn_share_one_transaction(store: Store) -> None:
     committed: list[int] = []
     counting = CountingStore(store, on_record=committed.append)
-    writer = AuditWriter(counting)
+    writer = AuditLogWriter(counting)
     ids = [f"A{i:02d}" for i in range(20)]
     assert asyncio.run(_write_all(writer, ids)) == [None] * 20
     assert counting.calls == [20]
@@ -87,7 +87,7 @@ def test_requests_of_one_loop_turn_share_one_transaction(store: Store) -> None:
 
 def test_requests_in_later_turns_commit_on_their_own(store: Store) -> None:
     counting = CountingStore(store)
-    writer = AuditWriter(counting)
+    writer = AuditLogWriter(counting)
 
     async def one_by_one() -> None:
         for i in range(3):
@@ -100,7 +100,7 @@ def test_requests_in_later_turns_commit_on_their_own(store: Store) -> None:
 
 def test_a_failing_request_does_not_fail_the_others(store: Store) -> None:
     counting = CountingStore(store)
-    writer = AuditWriter(counting)
+    writer = AuditLogWriter(counting)
     ids = ["A0", "A1", "BAD", "A3"]
     results = asyncio.run(_write_all(writer, ids))
     assert [r is None for r in results] == [True, True, False, True]
@@ -110,7 +110,7 @@ def test_a_failing_request_does_not_fail_the_others(store: Store) -> None:
 
 
 def test_a_duplicate_row_fails_only_its_own_request(store: Store) -> None:
-    writer = AuditWriter(store)
+    writer = AuditLogWriter(store)
     taken = str(uuid.uuid4())
     store.record_scores([_row("A0", request_id=taken)])
 
@@ -129,15 +129,15 @@ def test_a_duplicate_row_fails_only_its_own_request(store: Store) -> None:
 
 
 def test_a_closed_writer_refuses_rows(store: Store) -> None:
-    writer = AuditWriter(store)
+    writer = AuditLogWriter(store)
     writer.close()
-    with pytest.raises(AuditUnavailableError):
+    with pytest.raises(AuditLogUnavailableError):
         asyncio.run(writer.write([_row("A0")]))
     assert _stored(store) == []
 
 
 def test_loops_on_other_threads_keep_their_own_batches(store: Store) -> None:
-    writer = AuditWriter(store)
+    writer = AuditLogWriter(store)
     errors: list[BaseException] = []
 
     def run(prefix: str) -> None:

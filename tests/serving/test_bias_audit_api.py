@@ -16,17 +16,16 @@ import pytest
 from fastapi.testclient import TestClient
 from mlflow.tracking import MlflowClient
 
-from audit import AuditConfig, registered_model_run, run_model_audit
-from audit.report import ARTIFACT_DIR, HTML_FILE, JSON_FILE
-from features.history import build_features
+import features.synthetic as synthetic
+from bias_audit import AuditConfig, registered_model_run, run_model_audit
+from bias_audit.report import ARTIFACT_DIR, HTML_FILE, JSON_FILE
+from features.engine import build_features
 from serving import model_loader
 from serving.app import create_app
 from serving.model_loader import load_model
 from serving.security import ROLES, create_key
 from serving.settings import ServingSettings
 from tests.serving.model_factory import RegisteredModel
-
-synthetic = pytest.importorskip("features.synthetic", reason="needs the cohort generator")
 
 AUDITED = "secondlook-bias-audit-test"
 MIN_PEOPLE = 10

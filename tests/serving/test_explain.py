@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shap
 
-from features.history import build_features
+from features.engine import build_features
 from serving.explain import top_contributions
 from serving.model_loader import load_model
 from serving.settings import ServingSettings

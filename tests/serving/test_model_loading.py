@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from mlflow.tracking import MlflowClient
 
-from features.registry import feature_names
+from features.engine.registry import feature_names
 from features.rules import RULES_VERSION
 from serving.app import create_app
 from serving.model_loader import ModelNotAvailableError, load_model

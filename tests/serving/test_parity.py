@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.history import build_features, case_features
+from features.engine import build_features, case_features
 from features.rules import grade_case, grade_table
 from serving.case_builder import to_case
 from serving.schemas import ScoreRequest

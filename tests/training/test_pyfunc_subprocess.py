@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from mlflow.tracking import MlflowClient
 
-from features.scoring import CalibratedScorer, ScoringSpec
+from features.model_format.scoring import CalibratedScorer, ScoringSpec
 
 _SCRIPT = textwrap.dedent(
     """

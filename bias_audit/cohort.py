@@ -1,0 +1,152 @@
+"""Build the audit table from a cohort and audit it (statutory grade, officer grade, model)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from bias_audit.api import run_audit
+from bias_audit.errors import AuditInputError
+from bias_audit.officer import officer_effect
+from bias_audit.result import AuditResult
+from bias_audit.spec import AuditConfig, ScorerSpec
+from features.engine import FeatureConfig, audit_frame, build_features
+from features.engine.registry import categorical_features
+from features.labels import derive_labels
+from features.rules import RulesConfig, grade_table
+
+OUTCOME: Final[str] = "serious_harm_365d"
+GROUPS: Final[tuple[str, ...]] = ("sex", "ethnicity", "age_band", "area")
+AGE_EDGES: Final[tuple[int, ...]] = (18, 25, 35, 45, 55, 65)
+AGE_LABELS: Final[tuple[str, ...]] = (
+    "under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+",
+)  # fmt: skip
+# History features that carry DASH answers (the officer's own questioning) are left out of the
+# case covariates for the officer effect.
+_NOT_COVARIATES: Final[tuple[str, ...]] = ("dash_", "prior_q2_yes_share", "officer_grade")
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """Return the age band of whole-year ages (negative ages are 'unknown')."""
+    values = age.to_numpy(dtype=np.int64)
+    bands = np.asarray(AGE_LABELS, dtype=object)[np.searchsorted(AGE_EDGES, values, side="right")]
+    return pd.Series(np.where(values < 0, "unknown", bands), index=age.index, dtype=object)
+
+
+def _model_columns(scores: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    frame = scores if "assessment_id" not in scores.columns else scores.set_index("assessment_id")
+    missing = ids.difference(frame.index)
+    if len(missing):
+        raise AuditInputError(
+            "assessment_id", "a model score for every audited assessment", f"{len(missing)} missing"
+        )
+    return frame.reindex(ids)
+
+
+def cohort_audit_frame(
+    tables: Mapping[str, pd.DataFrame],
+    model_scores: pd.DataFrame | None = None,
+    observed_until: pd.Timestamp | str | None = None,
+    rules: RulesConfig | None = None,
+    since: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Return one row per assessment with a complete 365-day window, ready for ``run_audit``.
+
+    ``since`` keeps only assessments completed at or after it (e.g. a model's test period,
+    so the model is audited out of sample); grades still use the whole history.
+
+    Columns: ``assessment_id``, ``victim_id``, ``officer_id``, the outcome, ``statutory_grade``,
+    ``officer_grade``, ``yes_count``, victim ``sex``, ``ethnicity``, ``age_band`` (at the
+    assessment), the incident's ``area``, and any model score columns (keyed by assessment).
+    """
+    assessments, incidents = tables["dash_assessments"], tables["incidents"]
+    until = None if observed_until is None else pd.Timestamp(observed_until)
+    labels = derive_labels(incidents, assessments, until)
+    grades = grade_table(tables, rules)
+    people = audit_frame(tables, FeatureConfig())
+    victims = incidents.set_index("incident_id")["victim_id"].reindex(assessments["incident_id"])
+    frame = pd.DataFrame(
+        {
+            "assessment_id": assessments["assessment_id"].to_numpy(),
+            "victim_id": victims.to_numpy(),
+            "officer_id": assessments["officer_id"].to_numpy(),
+            OUTCOME: labels[OUTCOME].to_numpy(),
+            "statutory_grade": grades["statutory_grade"].to_numpy(),
+            "officer_grade": assessments["officer_grade"].to_numpy(),
+            "yes_count": grades["yes_count"].to_numpy(),
+            "sex": people["victim_sex"].to_numpy(),
+            "ethnicity": people["victim_ethnicity"].to_numpy(),
+            "age_band": age_band(people["victim_age"]).to_numpy(),
+            "area": people["area"].to_numpy(),
+        }
+    )
+    keep = labels["outcome_window_complete"].to_numpy(dtype=bool, copy=True)
+    if since is not None:
+        completed = pd.to_datetime(assessments["completed_at"]).to_numpy()
+        keep &= completed >= pd.Timestamp(since).to_datetime64()
+    frame = frame[keep].reset_index(drop=True)
+    if model_scores is not None:
+        extra = _model_columns(model_scores, pd.Index(frame["assessment_id"]))
+        frame = pd.concat([frame, extra.reset_index(drop=True)], axis=1)
+    return frame
+
+
+def cohort_scorers(model_thresholds: Mapping[str, float] | None = None) -> list[ScorerSpec]:
+    """Return the statutory grade, the officer grade and each model column at its threshold."""
+    scorers = [
+        ScorerSpec("statutory grade", "statutory_grade"),
+        ScorerSpec("officer grade", "officer_grade"),
+    ]
+    for column, threshold in (model_thresholds or {}).items():
+        scorers.append(ScorerSpec(column, column, "probability", threshold=threshold))
+    return scorers
+
+
+def officer_covariates(features: pd.DataFrame) -> list[str]:
+    """Return the history feature names used as case covariates (no DASH-derived ones)."""
+    return [c for c in features.columns if not c.startswith(_NOT_COVARIATES)]
+
+
+def _one_hot_categoricals(features: pd.DataFrame) -> pd.DataFrame:
+    """Replace categorical codes (e.g. offence category) by indicator columns."""
+    codes = [c for c in categorical_features() if c in features.columns]
+    if not codes:
+        return features
+    dummies = pd.get_dummies(features[codes].astype("category"), prefix=codes, dtype=np.float64)
+    return pd.concat([features.drop(columns=codes), dummies], axis=1)
+
+
+def cohort_officer_effect(
+    tables: Mapping[str, pd.DataFrame], seed: int = 0, **options: Any
+) -> dict[str, Any]:
+    """Return the officer effect on a cohort: yes-count ICC after history features, and funnel."""
+    features = build_features(tables, FeatureConfig(validate_output=False))
+    features = _one_hot_categoricals(features.reset_index(drop=True))
+    grades = grade_table(tables)
+    frame = features.reset_index(drop=True).assign(
+        officer_id=tables["dash_assessments"]["officer_id"].to_numpy(),
+        yes_count=grades["yes_count"].to_numpy(),
+        officer_grade=tables["dash_assessments"]["officer_grade"].to_numpy(),
+    )
+    covariates = officer_covariates(features)
+    return officer_effect(frame, "officer_id", "yes_count", covariates, seed=seed, **options)
+
+
+def run_cohort_audit(
+    tables: Mapping[str, pd.DataFrame],
+    model_scores: pd.DataFrame | None = None,
+    model_thresholds: Mapping[str, float] | None = None,
+    config: AuditConfig | None = None,
+    observed_until: pd.Timestamp | str | None = None,
+    groups: Sequence[str] = GROUPS,
+    since: pd.Timestamp | str | None = None,
+) -> AuditResult:
+    """Audit a cohort end to end: group metrics, disparities and the officer effect."""
+    config = config or AuditConfig(person_column="victim_id")
+    frame = cohort_audit_frame(tables, model_scores, observed_until, since=since)
+    result = run_audit(frame, OUTCOME, cohort_scorers(model_thresholds), groups, config)
+    result.officer_effect = cohort_officer_effect(tables, seed=config.seed)
+    return result

@@ -1,0 +1,88 @@
+"""Per-block statistics: MetricFrame point estimates plus bootstrap draws of every metric."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from bias_audit.bootstrap import (
+    Block,
+    cell_matrix,
+    draw_chunks,
+    full_counts,
+    plan_blocks,
+    split_blocks,
+)
+from bias_audit.counts import GROUP_METRICS, SUPPORT, calibration_sums, group_metrics
+from bias_audit.pointest import point_estimates
+from bias_audit.prepare import Encoded
+from bias_audit.spec import AuditConfig
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass
+class BlockStats:
+    """One scorer x grouping: point estimates, support counts and bootstrap draws."""
+
+    block: Block
+    point: pd.DataFrame
+    support: dict[str, FloatArray]
+    shift: dict[str, FloatArray]
+    draws: dict[str, FloatArray]
+    calibration: FloatArray | None
+    calibration_draws: FloatArray | None
+
+
+def _metrics(counts: FloatArray, block: Block, config: AuditConfig) -> dict[str, FloatArray]:
+    s = block.scorer
+    return group_metrics(counts, s.flag_from, s.cal_of_level, config.calibration_bins)
+
+
+def _cal(counts: FloatArray, block: Block, config: AuditConfig) -> FloatArray | None:
+    cal_of_level = block.scorer.cal_of_level
+    if cal_of_level is None:
+        return None
+    return calibration_sums(counts, cal_of_level, config.calibration_bins)
+
+
+def _start(enc: Encoded, block: Block, counts: FloatArray, config: AuditConfig) -> BlockStats:
+    point = point_estimates(enc, block, counts[0])
+    full = _metrics(counts, block, config)
+    shift = {m: point[m].to_numpy() - full[m][0] for m in GROUP_METRICS}
+    support = {k: full[k][0] for k in SUPPORT}
+    cal = _cal(counts, block, config)
+    return BlockStats(block, point, support, shift, {}, None if cal is None else cal[0], None)
+
+
+def _observed_rate(cal: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(cal[..., 0] > 0, cal[..., 1] / np.maximum(cal[..., 0], 1e-300), np.nan)
+
+
+def _append(stats: BlockStats, counts: FloatArray, config: AuditConfig) -> None:
+    for name, values in _metrics(counts, stats.block, config).items():
+        if name in GROUP_METRICS:
+            stats.draws.setdefault(name, np.empty((0, values.shape[1])))
+            stats.draws[name] = np.concatenate([stats.draws[name], values])
+    cal = _cal(counts, stats.block, config)
+    if cal is not None:
+        rate = _observed_rate(cal)
+        old = stats.calibration_draws
+        stats.calibration_draws = rate if old is None else np.concatenate([old, rate])
+
+
+def block_stats(enc: Encoded, config: AuditConfig) -> list[BlockStats]:
+    """Compute point estimates and ``config.n_boot`` bootstrap draws for every block."""
+    blocks = plan_blocks(enc)
+    matrix = cell_matrix(enc, blocks)
+    stats = [
+        _start(enc, b, c, config) for b, c in zip(blocks, full_counts(matrix, blocks), strict=True)
+    ]
+    for columns in draw_chunks(matrix, config.n_boot, config.chunk_draws, config.seed):
+        for st, counts in zip(stats, split_blocks(columns, blocks), strict=True):
+            _append(st, counts, config)
+    return stats

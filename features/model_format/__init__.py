@@ -1,0 +1,1 @@
+"""The trained model's portable form, read by training, serving and the MLflow pyfunc."""
