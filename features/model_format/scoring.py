@@ -56,6 +56,23 @@ class Bands:
 
 
 @dataclass(frozen=True)
+class OutcomeContext:
+    """What a probability means: the target's definition, its base rate, the range calibration saw.
+
+    Training fills it; serving shows it beside every probability. ``supported_low`` and
+    ``supported_high`` bound the probabilities that the calibration set backed with enough cases
+    (``support_rule`` says how); a probability outside them is flagged. Models saved before this
+    field existed load with the empty default (no base rate, the whole 0-1 range).
+    """
+
+    definition: str = ""
+    base_rate: float | None = None
+    supported_low: float = 0.0
+    supported_high: float = 1.0
+    support_rule: str = ""
+
+
+@dataclass(frozen=True)
 class ScoringSpec:
     """Everything besides the booster that scoring needs, saved as ``scoring.json``."""
 
@@ -64,6 +81,7 @@ class ScoringSpec:
     calibration: CalibrationMap
     bands: Bands
     metadata: dict[str, Any] = field(default_factory=dict)
+    context: OutcomeContext = field(default_factory=OutcomeContext)
 
     def to_json(self) -> str:
         """Serialise to JSON."""
@@ -82,6 +100,7 @@ class ScoringSpec:
             ),
             bands=Bands(**raw["bands"]),
             metadata=dict(raw.get("metadata", {})),
+            context=OutcomeContext(**raw.get("context", {})),
         )
 
 
