@@ -181,12 +181,13 @@ def _example_lines(example: Path) -> Iterator[str]:
 
 def render_markdown(example: Path) -> str:
     """Return ``docs/data.md``: every table's columns, rules and meanings, and a worked example."""
+    listed = ", ".join(f"`{t}`" for t in TABLES)
     head = [
         "# Data contracts: what an extract must look like\n",
         "Generated from the pandera schemas (`python -m features.data_dictionary docs`); a test "
         "fails when this page and the contracts disagree. One file per table, Parquet or CSV, in "
         "one folder. CSV templates with one example row are in `docs/templates/`. Tables:"
-        f" {', '.join(f'`{t}`' for t in TABLES)} (required) and `oracle` (synthetic cohorts only).\n",
+        f" {listed} (required) and `oracle` (synthetic cohorts only).\n",
     ]
     body = [line for table in SCHEMAS for line in _table_lines(table)]
     return "\n".join([*head, *body, *_example_lines(example)])
