@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
 import yaml
 
-ANSWERS: Final[tuple[str, ...]] = ("yes", "no", "dont_know", "not_answered")
+Answer = Literal["yes", "no", "dont_know", "not_answered"]
+ANSWERS: Final[tuple[Answer, ...]] = get_args(Answer)
 UNKNOWN_ANSWERS: Final[frozenset[str]] = frozenset({"dont_know", "not_answered"})
 DEFAULT_INSTRUMENT: Final[str] = "dash_police_27"
 

@@ -1,15 +1,20 @@
-"""Controlled vocabularies shared by the contracts, the generator, the rules and the features."""
+"""Controlled vocabularies shared by the contracts, the generator, the rules, features and API.
+
+Each vocabulary is written once, as a ``Literal`` type (what the API schema and mypy need); the
+tuples the rest of the code iterates over are derived from it with ``typing.get_args``.
+"""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 CONTRACT_VERSION: Final[str] = "1.0.0"
 
-GRADES: Final[tuple[str, ...]] = ("standard", "medium", "high")
+Grade = Literal["standard", "medium", "high"]
+GRADES: Final[tuple[Grade, ...]] = get_args(Grade)
 GRADE_RANK: Final[dict[str, int]] = {g: i for i, g in enumerate(GRADES)}
 
-OFFENCE_CATEGORIES: Final[tuple[str, ...]] = (
+OffenceCategory = Literal[
     "violence_with_injury",
     "violence_without_injury",
     "sexual",
@@ -18,11 +23,12 @@ OFFENCE_CATEGORIES: Final[tuple[str, ...]] = (
     "criminal_damage",
     "breach_of_order",
     "non_crime",
-)
+]
+OFFENCE_CATEGORIES: Final[tuple[OffenceCategory, ...]] = get_args(OffenceCategory)
 SEVERITY_MIN: Final[int] = 1
 SEVERITY_MAX: Final[int] = 5  # 5 = life-threatening; the top of the scale counts as serious harm
 
-HISTORY_KINDS: Final[tuple[str, ...]] = (
+HistoryKind = Literal[
     "da_conviction",
     "violent_conviction",
     "other_conviction",
@@ -33,22 +39,25 @@ HISTORY_KINDS: Final[tuple[str, ...]] = (
     "marac_referral",  # person_id is the victim
     "dvds_disclosure",
     "separation",  # person_id is the victim; recorded separation from the perpetrator
-)
+]
+HISTORY_KINDS: Final[tuple[HistoryKind, ...]] = get_args(HistoryKind)
 # Kinds that describe a period: end_date is meaningful for these only.
-PERIOD_KINDS: Final[frozenset[str]] = frozenset(
+PERIOD_KINDS: Final[frozenset[HistoryKind]] = frozenset(
     {"dvpn_dvpo", "protective_order", "licence_or_community_order"}
 )
 
-SEXES: Final[tuple[str, ...]] = ("female", "male", "other", "not_stated")
+Sex = Literal["female", "male", "other", "not_stated"]
+SEXES: Final[tuple[Sex, ...]] = get_args(Sex)
 # ONS 5 high-level ethnic groups plus not stated.
-ETHNICITIES: Final[tuple[str, ...]] = (
+Ethnicity = Literal[
     "white",
     "mixed",
     "asian",
     "black",
     "other",
     "not_stated",
-)
+]
+ETHNICITIES: Final[tuple[Ethnicity, ...]] = get_args(Ethnicity)
 
 TABLES: Final[tuple[str, ...]] = ("people", "incidents", "dash_assessments", "history_events")
 OPTIONAL_TABLES: Final[tuple[str, ...]] = ("oracle",)

@@ -1,14 +1,13 @@
 """Request models of the scoring API, mirroring the data contracts (``features.contracts``).
 
-Vocabularies repeat ``features.vocab`` / ``features.dash`` as ``Literal`` types (so the OpenAPI
-schema lists them); a test checks they stay equal. Response models live in
-:mod:`serving.schemas_out`.
+Vocabularies are the ``Literal`` types of ``features.vocab`` / ``features.dash`` (so the OpenAPI
+schema lists them). Response models live in :mod:`serving.schemas_out`.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 
 from pydantic import (
     AfterValidator,
@@ -19,35 +18,9 @@ from pydantic import (
     model_validator,
 )
 
-from features.dash import DASH
+from features.dash import DASH, Answer
+from features.vocab import PERIOD_KINDS, Grade, HistoryKind, OffenceCategory
 
-Answer = Literal["yes", "no", "dont_know", "not_answered"]
-Grade = Literal["standard", "medium", "high"]
-OffenceCategory = Literal[
-    "violence_with_injury",
-    "violence_without_injury",
-    "sexual",
-    "stalking_harassment",
-    "coercive_control",
-    "criminal_damage",
-    "breach_of_order",
-    "non_crime",
-]
-HistoryKind = Literal[
-    "da_conviction",
-    "violent_conviction",
-    "other_conviction",
-    "breach_of_bail_or_order",
-    "dvpn_dvpo",
-    "protective_order",
-    "licence_or_community_order",
-    "marac_referral",
-    "dvds_disclosure",
-    "separation",
-]
-PERIOD_KINDS: Final[frozenset[str]] = frozenset(
-    {"dvpn_dvpo", "protective_order", "licence_or_community_order"}
-)
 MAX_ROWS: Final[int] = 1000  # per history list in one case
 FUTURE_SKEW: Final[timedelta] = timedelta(minutes=5)
 EARLIEST: Final[datetime] = datetime(1900, 1, 1)

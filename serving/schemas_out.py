@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from serving.schemas import Grade
+from features.vocab import Grade
 
 CONTRIBUTION_NOTE = (
     "Contributions are in log-odds (the booster's raw score), not probability: base_value + "

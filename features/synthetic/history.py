@@ -14,11 +14,15 @@ import numpy as np
 
 from features.synthetic.params import GeneratorParams
 from features.synthetic.population import BoolArray, Dyads, FloatArray, IntArray
-from features.vocab import HISTORY_KINDS
+from features.vocab import HISTORY_KINDS, HistoryKind
 
 _KIND = {k: i for i, k in enumerate(HISTORY_KINDS)}
 # Kind offsets on the log mean number of prior convictions (assumption).
-_CONVICTION_OFFSETS = {"da_conviction": 0.0, "violent_conviction": -0.3, "other_conviction": 0.4}
+_CONVICTION_OFFSETS: dict[HistoryKind, float] = {
+    "da_conviction": 0.0,
+    "violent_conviction": -0.3,
+    "other_conviction": 0.4,
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class EventList:
 
     @staticmethod
     def of(
-        person: IntArray, date: FloatArray, kind: str, end: FloatArray | None = None
+        person: IntArray, date: FloatArray, kind: HistoryKind, end: FloatArray | None = None
     ) -> EventList:
         """Return events of one kind (``end`` NaN unless given)."""
         stop = np.full(date.size, np.nan) if end is None else end

@@ -207,7 +207,7 @@ def test_large_random_cohort_parity_on_every_assessment() -> None:
 
 
 def test_large_batch_mode_gives_the_same_frame(monkeypatch: pytest.MonkeyPatch) -> None:
-    from features import timeline
+    from features.engine import timeline
 
     tables = random_tables(5, people=40, incidents=400, events=100)
     small_mode = build_features(tables)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from features import timeline
+from features.engine import timeline
 from features.engine.timeline import (
     Probe,
     Timeline,
