@@ -13,8 +13,7 @@ import pandas as pd
 
 from features.model_format.scoring import CalibratedScorer, ScoringSpec
 from training.calibration import CalibrationResult, band_thresholds, calibrate
-from training.data import ModelData
-from training.fit import (
+from training.capacity import (
     CapacityPoint,
     capacity_sweep,
     curve_table,
@@ -22,6 +21,7 @@ from training.fit import (
     lgbm_params,
     portable_booster,
 )
+from training.data import ModelData
 from training.settings import TrainingSettings
 from training.split import TemporalSplit
 from training.tune import Sets, Trial, tune

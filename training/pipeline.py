@@ -23,9 +23,10 @@ from training.data import ORACLE_COLUMN, ModelData, build_model_data, fingerprin
 from training.evaluate import Evaluation, Scored, evaluate
 from training.model import FittedModel, fit_model
 from training.report import log_run
+from training.run_facts import LoggedRun, RunInfo
 from training.settings import TrainingSettings, get_settings
 from training.split import TemporalSplit, temporal_split
-from training.tracking import configure, log_after_run
+from training.tracking import configure, git_commit, log_after_run
 
 STAGES: tuple[str, ...] = ("features", "split", "fit", "evaluate", "log and register")
 
@@ -194,34 +195,37 @@ def train(
     with stage("evaluate"):
         evaluation = evaluate_all(data, split, fitted, target, s)
     with stage("log and register"):
-        experiment_id = configure(s)
-        logged = log_run(
-            data,
-            split,
-            fitted,
-            evaluation,
-            {
-                "target": target,
-                "fingerprint": fingerprint(tables),
-                "metadata": metadata,
-                "experiment_id": experiment_id,
-            },
-            s,
-            stage.timings,
-        )
+        info = RunInfo(target, fingerprint(tables), metadata, configure(s), git_commit())
+        logged = log_run(data, split, fitted, evaluation, info, s, stage.timings)
     log_after_run(
-        logged["run_id"],
+        logged.run_id,
         {
             "seconds_log and register": stage.timings["log and register"],
             "seconds_total": sum(stage.timings.values()),
         },
     )
+    return _result(logged, info, fitted, stage.timings, s)
+
+
+def _result(
+    logged: LoggedRun,
+    info: RunInfo,
+    fitted: FittedModel,
+    timings: dict[str, float],
+    s: TrainingSettings,
+) -> TrainResult:
+    """Return the run's result from what logging produced and the fitted model."""
     bands = fitted.scorer.spec.bands
     return TrainResult(
-        **logged,
-        timings=stage.timings,
+        run_id=logged.run_id,
+        model_name=logged.model_name,
+        model_version=logged.model_version,
+        alias=logged.alias,
+        alias_reason=logged.alias_reason,
+        metrics=logged.metrics,
+        timings=timings,
         tracking_uri=s.resolved_tracking_uri(),
-        experiment_id=experiment_id,
+        experiment_id=info.experiment_id,
         thresholds={"medium": float(bands.medium), "high": float(bands.high)},
         calibration_method=fitted.calibration.calibration_map.method,
         capacity_curve=curve_records(fitted.curve),

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from training.settings import TrainingSettings
+
 Alias = Literal["champion", "challenger"]
+AUC_KEY, ECE_KEY = "model_roc_auc", "model_ece"
+CHAMPION_RULE = (
+    "champion if ECE <= {max_ece} and either no champion exists or test AUC is higher than the "
+    "champion's and ECE is at most the champion's + {margin}; otherwise challenger"
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +81,29 @@ def apply_alias(
     client.set_registered_model_alias(model_name, decision.alias, version)
     client.set_model_version_tag(model_name, version, "alias_decision", decision.alias)
     client.set_model_version_tag(model_name, version, "alias_reason", decision.reason)
+
+
+def promote(
+    mlflow_client: MlflowClient,
+    name: str,
+    version: str,
+    model: dict[str, float],
+    settings: TrainingSettings,
+) -> tuple[AliasDecision, dict[str, Any]]:
+    """Decide and apply the alias for a new version; return it with a record of the inputs."""
+    current = champion_metrics(mlflow_client, name, AUC_KEY, ECE_KEY)
+    decision = decide_alias(
+        model["roc_auc"], model["ece"], current, settings.max_champion_ece, settings.ece_margin
+    )
+    apply_alias(mlflow_client, name, version, decision)
+    record = {
+        "rule": CHAMPION_RULE.format(max_ece=settings.max_champion_ece, margin=settings.ece_margin),
+        "model_name": name,
+        "version": version,
+        "test_auc": model["roc_auc"],
+        "ece": model["ece"],
+        "champion_before": None if current is None else {"test_auc": current[0], "ece": current[1]},
+        "alias": decision.alias,
+        "reason": decision.reason,
+    }
+    return decision, record

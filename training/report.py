@@ -20,30 +20,34 @@ from training.card import render_model_card
 from training.data import ModelData
 from training.evaluate import Evaluation
 from training.model import FittedModel
-from training.registry import AliasDecision, apply_alias, champion_metrics, decide_alias
+from training.registry import promote
+from training.run_facts import LoggedRun, RunInfo
 from training.settings import TrainingSettings
 from training.split import TemporalSplit
-from training.tracking import client, git_commit, log_flat_params, log_pyfunc, model_name
-from training.tune import log_trials
-
-AUC_KEY, ECE_KEY = "model_roc_auc", "model_ece"
-CHAMPION_RULE = (
-    "champion if ECE <= {max_ece} and either no champion exists or test AUC is higher than the "
-    "champion's and ECE is at most the champion's + {margin}; otherwise challenger"
+from training.tracking import (
+    client,
+    log_alias_decision,
+    log_capacity_curve,
+    log_pyfunc,
+    log_report,
+    log_run_facts,
+    log_timings,
+    model_name,
 )
+from training.tune import log_trials
 
 
 def run_params(
-    data: ModelData, split: TemporalSplit, fitted: FittedModel, info: dict[str, Any]
+    data: ModelData, split: TemporalSplit, fitted: FittedModel, info: RunInfo
 ) -> dict[str, Any]:
     """Return the run's parameters: data identity, split, capacity, calibration, bands."""
     cap = fitted.chosen.capacity
     return {
-        "target": info["target"],
-        "data_fingerprint": info["fingerprint"],
+        "target": info.target,
+        "data_fingerprint": info.fingerprint,
         "contract_version": CONTRACT_VERSION,
         "rules_version": RULES_VERSION,
-        "git_commit": git_commit() or "unknown",
+        "git_commit": info.git_commit or "unknown",
         "n_features": len(data.feature_names),
         "num_leaves": cap.num_leaves,
         "max_depth": cap.max_depth,
@@ -52,7 +56,7 @@ def run_params(
         "calibration_method": fitted.calibration.calibration_map.method,
         "band_medium": fitted.scorer.spec.bands.medium,
         "band_high": fitted.scorer.spec.bands.high,
-        "observed_until": info["metadata"].get("observed_until", "unknown"),
+        "observed_until": info.metadata.get("observed_until", "unknown"),
         **{f"split_{k}": v for k, v in split.dates.items()},
         **{f"estimator_{k}": v for k, v in fitted.estimator.get_params().items()},
     }
@@ -63,25 +67,30 @@ def card_context(
     split: TemporalSplit,
     fitted: FittedModel,
     ev: Evaluation,
-    extra: dict[str, Any],
+    info: RunInfo,
+    run_id: str,
+    tolerance: float,
 ) -> dict[str, Any]:
     """Return the template context for the model card."""
     model = ev.models["model"]
     return {
-        **extra,
+        "target": info.target,
+        "fingerprint": info.fingerprint,
+        "git_commit": info.git_commit,
+        "run_id": run_id,
         "trained_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "contract_version": CONTRACT_VERSION,
         "rules_version": RULES_VERSION,
         "n_assessments": len(data.frame),
-        "observed_until": extra["metadata"].get("observed_until", "the last recorded incident"),
-        "synthetic": bool(extra["metadata"].get("synthetic", "oracle" in ev.models)),
+        "observed_until": info.metadata.get("observed_until", "the last recorded incident"),
+        "synthetic": bool(info.metadata.get("synthetic", "oracle" in ev.models)),
         "feature_names": data.feature_names,
         "counts": split.counts(),
         "dates": split.dates,
         "base_rate": float(np.mean(ev.y)),
         "capacity": {**fitted.chosen.capacity.__dict__, **fitted.chosen.__dict__},
         "curve": fitted.curve.to_dict(orient="records"),
-        "tolerance": extra["tolerance"],
+        "tolerance": tolerance,
         "calibration_method": fitted.calibration.calibration_map.method,
         "calibration_losses": fitted.calibration.cv_log_loss,
         "bands": fitted.scorer.spec.bands,
@@ -134,55 +143,22 @@ def run_metrics(split: TemporalSplit, fitted: FittedModel, ev: Evaluation) -> di
     }
 
 
-def log_capacity_curve(curve: pd.DataFrame, tolerance: float) -> None:
-    """Log the capacity curve as step metrics (step = grid position) and the choice rule."""
-    names = (
-        "selection_auc",
-        "test_auc",
-        "contrib_ms_per_row",
-        "n_trees",
-        "num_leaves",
-        "max_depth",
-    )
-    rows = curve.to_numpy(dtype=np.float64)
-    columns = [curve.columns.get_loc(n) for n in names]
-    for step, row in enumerate(rows):
-        mlflow.log_metrics(
-            {f"capacity_{n}": float(row[c]) for n, c in zip(names, columns, strict=True)},
-            step=step,
-        )
-    leaves, depth = curve["num_leaves"].to_numpy(), curve["max_depth"].to_numpy()
-    mlflow.log_params(
-        {
-            "capacity_grid": ";".join(
-                f"{int(n)}x{int(d)}" for n, d in zip(leaves, depth, strict=True)
-            ),
-            "capacity_chosen_step": int(np.flatnonzero(curve["chosen"].to_numpy() > 0)[0]),
-            "capacity_rule": (
-                f"cheapest TreeSHAP cost among capacities within {tolerance} of the best "
-                "calibration-period AUC"
-            ),
-        }
-    )
-
-
 def _report_and_model(
     data: ModelData,
     split: TemporalSplit,
     fitted: FittedModel,
     ev: Evaluation,
-    extra: dict[str, Any],
+    context: dict[str, Any],
     settings: TrainingSettings,
 ) -> str:
     """Write and log the report artifacts, then log and register the pyfunc; return the version."""
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        context = card_context(data, split, fitted, ev, extra)
         model_dir = write_artifacts(directory, data, split, fitted, ev, context, settings)
-        mlflow.log_artifacts(str(directory), artifact_path="report")
+        log_report(directory)
         example = data.x.loc[split.test].head(5)
         output = fitted.scorer.score(example.to_numpy(dtype=np.float64), explain=False)
-        name = model_name(settings, extra["target"])
+        name = model_name(settings, context["target"])
         return log_pyfunc(model_dir, example, _output_frame(output), name)
 
 
@@ -191,41 +167,34 @@ def log_run(
     split: TemporalSplit,
     fitted: FittedModel,
     ev: Evaluation,
-    info: dict[str, Any],
+    info: RunInfo,
     settings: TrainingSettings,
     timings: dict[str, float],
-) -> dict[str, Any]:
+) -> LoggedRun:
     """Log one MLflow run with params, metrics, artifacts and the registered pyfunc model."""
-    target, name = info["target"], model_name(settings, info["target"])
+    name = model_name(settings, info.target)
     metrics = run_metrics(split, fitted, ev)
-    run_name = f"{target}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    with mlflow.start_run(experiment_id=info["experiment_id"], run_name=run_name) as run:
-        log_flat_params(run_params(data, split, fitted, info))
-        mlflow.set_tags({"target": target, "data_fingerprint": info["fingerprint"]})
-        mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
-        extra = {
-            **info,
-            "run_id": run.info.run_id,
-            "git_commit": git_commit(),
-            "tolerance": settings.capacity_auc_tolerance,
-        }
-        log_capacity_curve(fitted.curve, settings.capacity_auc_tolerance)
+    run_name = f"{info.target}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    tolerance = settings.capacity_auc_tolerance
+    with mlflow.start_run(experiment_id=info.experiment_id, run_name=run_name) as run:
+        tags = {"target": info.target, "data_fingerprint": info.fingerprint}
+        log_run_facts(run_params(data, split, fitted, info), tags, metrics)
+        log_capacity_curve(fitted.curve, tolerance)
         if fitted.trials:
             log_trials(fitted.trials)
-        version = _report_and_model(data, split, fitted, ev, extra, settings)
-        decision, record = _promote(name, version, ev, settings)
-        mlflow.set_tags({"alias_decision": decision.alias, "alias_reason": decision.reason})
-        mlflow.log_text(f"{decision.alias}: {decision.reason}\n", "alias_decision.txt")
-        mlflow.log_dict(record, "alias_decision.json")
-        mlflow.log_metrics({f"seconds_{k}": v for k, v in timings.items()})
-    return {
-        "run_id": run.info.run_id,
-        "model_name": name,
-        "model_version": version,
-        "alias": decision.alias,
-        "alias_reason": decision.reason,
-        "metrics": metrics,
-    }
+        context = card_context(data, split, fitted, ev, info, run.info.run_id, tolerance)
+        version = _report_and_model(data, split, fitted, ev, context, settings)
+        decision, record = promote(client(), name, version, ev.models["model"], settings)
+        log_alias_decision(decision, record)
+        log_timings(timings)
+    return LoggedRun(
+        run_id=run.info.run_id,
+        model_name=name,
+        model_version=version,
+        alias=decision.alias,
+        alias_reason=decision.reason,
+        metrics=metrics,
+    )
 
 
 def _output_frame(scores: Scores) -> pd.DataFrame:
@@ -233,27 +202,3 @@ def _output_frame(scores: Scores) -> pd.DataFrame:
     return pd.DataFrame(
         {"probability": scores.probability, "band": scores.band, "raw_score": scores.raw}
     )
-
-
-def _promote(
-    name: str, version: str, ev: Evaluation, settings: TrainingSettings
-) -> tuple[AliasDecision, dict[str, Any]]:
-    """Decide and apply the alias for a new version; return it with a record of the inputs."""
-    mlflow_client = client()
-    current = champion_metrics(mlflow_client, name, AUC_KEY, ECE_KEY)
-    model = ev.models["model"]
-    decision = decide_alias(
-        model["roc_auc"], model["ece"], current, settings.max_champion_ece, settings.ece_margin
-    )
-    apply_alias(mlflow_client, name, version, decision)
-    record = {
-        "rule": CHAMPION_RULE.format(max_ece=settings.max_champion_ece, margin=settings.ece_margin),
-        "model_name": name,
-        "version": version,
-        "test_auc": model["roc_auc"],
-        "ece": model["ece"],
-        "champion_before": None if current is None else {"test_auc": current[0], "ece": current[1]},
-        "alias": decision.alias,
-        "reason": decision.reason,
-    }
-    return decision, record

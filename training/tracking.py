@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import numpy as np
 import pandas as pd
 from mlflow.models import ModelSignature, infer_signature
 from mlflow.tracking import MlflowClient
 from mlflow.types import ColSpec, DataType, Schema
 
 from features.model_format.scoring import BOOSTER_FILE, MODEL_CARD_FILE, SCORING_FILE
+from training.registry import AliasDecision
 from training.settings import TrainingSettings
 
 PYFUNC_MODULE = "features.model_format.mlflow_pyfunc"
@@ -121,3 +123,59 @@ def log_after_run(run_id: str, metrics: dict[str, float]) -> None:
     mlflow_client = client()
     for key, value in metrics.items():
         mlflow_client.log_metric(run_id, key, value)
+
+
+def log_run_facts(params: dict[str, Any], tags: dict[str, str], metrics: dict[str, float]) -> None:
+    """Log the active run's params, tags and finite metrics."""
+    log_flat_params(params)
+    mlflow.set_tags(tags)
+    mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
+
+
+def log_capacity_curve(curve: pd.DataFrame, tolerance: float) -> None:
+    """Log the capacity curve as step metrics (step = grid position) and the choice rule."""
+    names = (
+        "selection_auc",
+        "test_auc",
+        "contrib_ms_per_row",
+        "n_trees",
+        "num_leaves",
+        "max_depth",
+    )
+    rows = curve.to_numpy(dtype=np.float64)
+    columns = [curve.columns.get_loc(n) for n in names]
+    for step, row in enumerate(rows):
+        mlflow.log_metrics(
+            {f"capacity_{n}": float(row[c]) for n, c in zip(names, columns, strict=True)},
+            step=step,
+        )
+    leaves, depth = curve["num_leaves"].to_numpy(), curve["max_depth"].to_numpy()
+    mlflow.log_params(
+        {
+            "capacity_grid": ";".join(
+                f"{int(n)}x{int(d)}" for n, d in zip(leaves, depth, strict=True)
+            ),
+            "capacity_chosen_step": int(np.flatnonzero(curve["chosen"].to_numpy() > 0)[0]),
+            "capacity_rule": (
+                f"cheapest TreeSHAP cost among capacities within {tolerance} of the best "
+                "calibration-period AUC"
+            ),
+        }
+    )
+
+
+def log_alias_decision(decision: AliasDecision, record: dict[str, Any]) -> None:
+    """Record the alias decision on the active run (tags, a line of text and the inputs)."""
+    mlflow.set_tags({"alias_decision": decision.alias, "alias_reason": decision.reason})
+    mlflow.log_text(f"{decision.alias}: {decision.reason}\n", "alias_decision.txt")
+    mlflow.log_dict(record, "alias_decision.json")
+
+
+def log_report(directory: Path) -> None:
+    """Log a directory of report artifacts under ``report/`` of the active run."""
+    mlflow.log_artifacts(str(directory), artifact_path="report")
+
+
+def log_timings(timings: dict[str, float]) -> None:
+    """Log wall seconds per stage on the active run as ``seconds_{stage}``."""
+    mlflow.log_metrics({f"seconds_{k}": v for k, v in timings.items()})

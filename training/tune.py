@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from training.fit import fit_lgbm
+from training.capacity import fit_lgbm
 from training.metrics import roc_auc
 
 Sets = dict[str, tuple[pd.DataFrame, npt.NDArray[Any]]]

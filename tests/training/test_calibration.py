@@ -5,7 +5,7 @@ from sklearn.datasets import make_classification
 
 from features.model_format.scoring import Bands, CalibratedScorer, ScoringSpec
 from training.calibration import band_thresholds, calibrate, extract_map, fit_calibrator
-from training.fit import Capacity, fit_lgbm, lgbm_params, portable_booster
+from training.capacity import Capacity, fit_lgbm, lgbm_params, portable_booster
 from training.settings import TrainingSettings
 
 

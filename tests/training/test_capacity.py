@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from training.fit import (
+from training.capacity import (
     Capacity,
     CapacityPoint,
     capacity_sweep,
