@@ -102,6 +102,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+def logging_config(level: str = "INFO") -> dict[str, Any]:
+    """Return the ``logging.config.dictConfig`` of :func:`configure_logging` (for uvicorn workers).
+
+    uvicorn applies it in every worker process, so ``--workers N`` logs the same way.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "filters": {"redact": {"()": f"{__name__}.RedactPersonData"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "json",
+                "filters": ["redact"],
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {
+            name: {"handlers": [], "propagate": True}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
+    }
+
+
 def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
     """Send every logger's records (ours, uvicorn's, libraries') as scrubbed JSON lines."""
     handler = logging.StreamHandler(stream or sys.stderr)

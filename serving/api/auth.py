@@ -6,7 +6,9 @@ reviewer sign-in, so one throttle sees every guess whichever door it comes throu
 
 from __future__ import annotations
 
+import ipaddress
 import math
+import re
 from typing import Final
 
 from serving.security import Caller, KeyVerifier, split_token
@@ -14,6 +16,7 @@ from serving.security_events import Event, security_event
 from serving.throttle import FailureThrottle
 
 UNKNOWN_CLIENT: Final[str] = "unknown"
+KEY_ID: Final[re.Pattern[str]] = re.compile(r"k[0-9a-f]{12}")  # as serving.security makes them
 
 
 class LockedOutError(Exception):
@@ -24,16 +27,25 @@ class LockedOutError(Exception):
         self.retry_after = max(1, math.ceil(retry_after))
 
 
+def clean_address(host: str | None) -> str:
+    """Return ``host`` if it is an IP address, else 'unknown' (a proxy header may say anything)."""
+    try:
+        return str(ipaddress.ip_address(host or ""))
+    except ValueError:
+        return UNKNOWN_CLIENT
+
+
+def claimed_key_id(token: str) -> str | None:
+    """Return the key id a token claims if it has the form of one (never other text)."""
+    parts = split_token(token)
+    return parts[0] if parts and KEY_ID.fullmatch(parts[0]) else None
+
+
 def subjects(token: str, client: str) -> tuple[str, ...]:
     """Return the throttle subjects of an attempt: its client address and, if any, key id."""
-    parts = split_token(token)
+    key_id = claimed_key_id(token)
     addr = f"addr:{client}"
-    return (addr, f"key:{parts[0]}") if parts else (addr,)
-
-
-def _key_id(token: str) -> str | None:
-    parts = split_token(token)
-    return parts[0] if parts else None
+    return (addr, f"key:{key_id}") if key_id else (addr,)
 
 
 def verify_throttled(
@@ -52,7 +64,7 @@ def verify_throttled(
     caller = verifier.verify(token) if token else None
     if caller is not None:
         return caller
-    key_id = _key_id(token)
+    key_id = claimed_key_id(token)
     security_event(refused, key_id=key_id, client=client)
     newly = throttle.fail(*who)
     if newly:

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from features.rules import RulesConfig
-from serving.api.auth import UNKNOWN_CLIENT, LockedOutError, verify_throttled
+from serving.api.auth import LockedOutError, clean_address, verify_throttled
 from serving.db.audit_log_writer import AuditLogWriter
 from serving.db.store import Store
 from serving.metrics import ServiceMetrics
@@ -62,7 +62,7 @@ ApiKeyDep = Annotated[str | None, Depends(_api_key)]
 
 def client_address(request: Request) -> str:
     """Return the client's address as the server saw it (the throttle's per-address subject)."""
-    return request.client.host if request.client else UNKNOWN_CLIENT
+    return clean_address(request.client.host if request.client else None)
 
 
 def locked_out(exc: LockedOutError) -> HTTPException:
