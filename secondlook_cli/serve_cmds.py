@@ -58,12 +58,13 @@ def run_server(services: Services, host: str, port: int) -> None:
     import uvicorn
 
     from serving.app import create_app
+    from serving.json_logging import logging_config
 
     app = create_app(services=services)
     gc.collect()
     gc.freeze()  # the loaded model and libraries leave the GC's scans: shorter pauses
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(app, host=host, port=port, log_config=logging_config(), access_log=False)
     finally:
         services.close()
 
@@ -77,6 +78,8 @@ def run_workers(settings: ServingSettings, host: str, port: int, workers: int) -
     """
     import uvicorn
 
+    from serving.json_logging import logging_config
+
     os.environ["SECONDLOOK_MODEL_NAME"] = settings.model_name
     os.environ["SECONDLOOK_MODEL_REF"] = settings.model_ref
     os.environ["MLFLOW_TRACKING_URI"] = settings.resolved_tracking_uri()
@@ -89,7 +92,7 @@ def run_workers(settings: ServingSettings, host: str, port: int, workers: int) -
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_config=logging_config(),
         access_log=False,
     )
 
@@ -114,7 +117,13 @@ def serve(
     model_ref: ModelRef = None,
     workers: Workers = 1,
 ) -> None:
-    """Serve the scoring API (/v1, OpenAPI at /docs) and the reviewer pages."""
+    """Serve the scoring API (/v1, OpenAPI at /docs) and the reviewer pages.
+
+    Logs are JSON lines on stderr: one per request and one per security event, never person data.
+    """
+    from serving.json_logging import configure_logging
+
+    configure_logging()
     settings = serving_settings(model_name, model_ref)
     services = start_services(settings)
     model = services.holder.describe()
@@ -132,7 +141,9 @@ def create(
     """Create an API key for a role and print it once (only its hash is stored)."""
     from serving.db.session import init_db, make_engine
     from serving.db.store import Store
+    from serving.json_logging import configure_logging
     from serving.security import ROLES, create_key
+    from serving.security_events import security_event
 
     if role not in ROLES:
         raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")
@@ -143,6 +154,8 @@ def create(
         key_id, token = create_key(Store(engine), role)
     finally:
         engine.dispose()
+    configure_logging()
+    security_event("key_created", key_id=key_id, role=role)
     console.print(f"Key id {key_id} (role {role}). Copy the key now; it is not shown again:")
     console.print(token, soft_wrap=True, highlight=False)
 
@@ -154,6 +167,8 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's public id.")]) 
 
     from serving.db.session import init_db, make_engine
     from serving.db.store import Store
+    from serving.json_logging import configure_logging
+    from serving.security_events import security_event
 
     settings = serving_settings()
     engine = make_engine(settings.database_url)
@@ -165,4 +180,6 @@ def revoke(key_id: Annotated[str, typer.Argument(help="The key's public id.")]) 
     if not found:
         err_console.print(f"[red]No key with id {key_id}.[/red]")
         raise typer.Exit(code=1)
+    configure_logging()
+    security_event("key_revoked", key_id=key_id)
     console.print(f"Revoked key {key_id}.")

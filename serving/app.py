@@ -18,15 +18,18 @@ from features.rules import RulesConfig, load_config
 from serving.api import audit_log, bias_audit, health, model, score
 from serving.api.body import add_schemas
 from serving.api.deps import Services
+from serving.api.errors import install_error_handlers
+from serving.api.limits import FORM_BODY_BYTES, Area, BodyGuard, api_key_gate
 from serving.db.checkpoint import start_checkpointer
 from serving.db.session import init_db, is_sqlite_file, make_engine
 from serving.db.store import Store
 from serving.metrics import MetricsMiddleware, ServiceMetrics
 from serving.model_loader import ModelHolder
-from serving.schemas import ScoreRequest
+from serving.schemas import BatchScoreRequest, ScoreRequest
 from serving.security import KeyVerifier
 from serving.settings import ServingSettings, get_settings
 from serving.web import install_web
+from serving.web.deps import PREFIX, session_gate
 
 log = logging.getLogger("serving.app")
 
@@ -99,7 +102,14 @@ def create_app(
     for router in (score.router, model.router, audit_log.router, bias_audit.router, health.router):
         app.include_router(router)
     install_web(app)  # reviewer pages (HTML) under /reviewer
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    install_error_handlers(app)
+    areas = (
+        Area("/v1/", api_key_gate),
+        Area(PREFIX + "/", session_gate, FORM_BODY_BYTES, frozenset({PREFIX + "/login"})),
+        Area("/", None),
+    )
+    app.add_middleware(BodyGuard, areas=areas)  # inner: sizes and keys before any body is read
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outer: sees every answer
     _document_manual_bodies(app)
     return app
 
@@ -109,7 +119,7 @@ def _document_manual_bodies(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_schemas(FastAPI.openapi(app), ScoreRequest)
+            app.openapi_schema = add_schemas(FastAPI.openapi(app), ScoreRequest, BatchScoreRequest)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,12 +1,16 @@
-"""Prometheus metrics (one registry per app): latency, requests by outcome, scores by grade.
+"""Prometheus metrics (one registry per app) and the one log line of every request.
 
 Recorded by a pure ASGI middleware (cheaper than ``BaseHTTPMiddleware``); the route label is
-the matched path template, never the raw URL, so no identifier reaches a label.
+the matched path template, never the raw URL, so no identifier reaches a label or a log line.
+The middleware gives each request its id (``request.state.request_id``, echoed in the
+``X-Request-ID`` header; a scored case's audit rows carry the same id).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -19,6 +23,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+access_log = logging.getLogger("secondlook.access")
+REQUEST_ID_HEADER = b"x-request-id"
 BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
@@ -87,11 +93,16 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         start, status = time.perf_counter(), 500
+        state = scope.setdefault("state", {})
+        request_id = state["request_id"] = str(uuid.uuid4())
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                headers = list(message.get("headers", ()))
+                if not any(k.lower() == REQUEST_ID_HEADER for k, _ in headers):
+                    message["headers"] = [*headers, (REQUEST_ID_HEADER, request_id.encode())]
             await send(message)
 
         try:
@@ -99,5 +110,27 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             label = str(getattr(route, "path", "unmatched"))
-            self.metrics.latency.labels(label).observe(time.perf_counter() - start)
+            seconds = time.perf_counter() - start
+            self.metrics.latency.labels(label).observe(seconds)
             self.metrics.requests.labels(label, _outcome(status)).inc()
+            _log_request(scope, label, status, seconds, request_id)
+
+
+def _log_request(scope: Scope, route: str, status: int, seconds: float, request_id: str) -> None:
+    """Write the request's one access line: route template, status, latency, key id, request id."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    access_log.info(
+        "%s %s %d",
+        scope.get("method", ""),
+        route,
+        status,
+        extra={
+            "method": scope.get("method", ""),
+            "route": route,
+            "status": status,
+            "ms": round(seconds * 1000, 2),
+            "key_id": scope["state"].get("key_id"),
+            "request_id": request_id,
+        },
+    )

@@ -27,10 +27,19 @@ EARLIEST: Final[datetime] = datetime(1900, 1, 1)
 LATEST_PLANNED_END: Final[datetime] = datetime(2200, 1, 1)
 
 
+def _to_naive_utc(value: datetime) -> datetime:
+    """Return ``value`` in naive UTC; a shift past year 1 or 9999 is a field error, not a crash."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError("date is out of range once converted to UTC") from None
+
+
 def _naive_utc(value: datetime) -> datetime:
     """Normalise to naive UTC; reject dates before 1900 or in the future."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+    value = _to_naive_utc(value)
     if value < EARLIEST:
         raise ValueError("date must not be before 1900-01-01")
     if value > datetime.now(UTC).replace(tzinfo=None) + FUTURE_SKEW:
@@ -40,8 +49,7 @@ def _naive_utc(value: datetime) -> datetime:
 
 def _planned_end(value: datetime) -> datetime:
     """Normalise to naive UTC; allow future dates up to 2200 (planned ends of orders)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+    value = _to_naive_utc(value)
     if not EARLIEST <= value < LATEST_PLANNED_END:
         raise ValueError("planned end date must lie between 1900-01-01 and 2200-01-01")
     return value

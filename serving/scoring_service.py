@@ -9,6 +9,7 @@ API route through :class:`serving.db.audit_log_writer.AuditLogWriter`) before an
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import uuid
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from serving.model_loader import LoadedModel
 from serving.schemas import ScoreRequest
 from serving.schemas_out import BatchItemOut, BatchScoreResponse, FieldError, ScoreResponse
 from serving.security import Caller
+
+log = logging.getLogger("serving.scoring")
 
 
 class CaseRejectedError(ValueError):
@@ -185,11 +188,16 @@ def _item(raw: dict[str, Any], i: int, ctx: ScoringContext) -> tuple[BatchItemOu
         res = evaluate(req, ctx)
     except ValidationError as exc:
         errors: list[ErrorDict] = [
-            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+            {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False, include_context=False)
         ]
         return _failed(i, errors), None
     except CaseRejectedError as exc:
         return _failed(i, exc.errors), None
+    except Exception as exc:  # one case's failure, whatever it is, must not sink the batch
+        log.error("batch case %d failed with %s", i, type(exc).__name__, exc_info=exc)
+        msg = "this case could not be scored (an internal error); the other cases were"
+        return _failed(i, [{"loc": [], "msg": msg, "type": "internal_error"}]), None
     row = audit_row(req, res, res.model_dump_json(), ctx, i)
     return BatchItemOut(index=i, status="ok", result=res), row
 

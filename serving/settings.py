@@ -35,6 +35,17 @@ class ServingSettings(BaseSettings):
     )
     top_contributions: int = Field(default=5, ge=1, le=100)
     max_batch: int = Field(default=1000, ge=1, le=1000)
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="largest request body, refused with 413 while it streams in (a 1,000-case "
+        "batch of the synthetic cohort is 5.0 MB, 14.8 MB at its 99th-percentile case size)",
+    )
+    auth_max_failures: int = Field(
+        default=10, ge=1, description="failed sign-ins or API keys before a lockout"
+    )
+    auth_window_seconds: float = Field(default=300.0, gt=0.0)
+    auth_lockout_seconds: float = Field(default=900.0, ge=0.0)
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
     sqlite_checkpoint_seconds: float = Field(
         default=1.0,

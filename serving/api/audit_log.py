@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from fastapi.concurrency import run_in_threadpool
 
-from serving.api.deps import AuditReader, ServicesDep
+from serving.api.deps import AuditReader, CaseAuditReader, ServicesDep
 from serving.api.errors import AUTH
 from serving.schemas_out import AuditRecordOut, AuditSummary, GradeCount
+from serving.security_events import security_event
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f\-]{36}$")]
@@ -32,10 +33,13 @@ async def audit_summary(services: ServicesDep, _caller: AuditReader) -> AuditSum
     responses={**AUTH, 404: {"description": "no such request"}},
 )
 async def audit_request(
-    request_id: RequestId, services: ServicesDep, _caller: AuditReader
+    request_id: RequestId, services: ServicesDep, caller: CaseAuditReader
 ) -> list[AuditRecordOut]:
-    """Return the audit records of one request (one per scored case)."""
+    """Return the audit records of one request (one per scored case); reviewer and admin keys."""
     rows = await run_in_threadpool(services.store.audit_for_request, request_id)
     if not rows:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no audit records for this request id")
+    security_event(
+        "export", key_id=caller.key_id, request_id=request_id, what="audit_records", rows=len(rows)
+    )
     return [AuditRecordOut.model_validate(r) for r in rows]

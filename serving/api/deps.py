@@ -9,12 +9,15 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from features.rules import RulesConfig
+from serving.api.auth import LockedOutError, clean_address, verify_throttled
 from serving.db.audit_log_writer import AuditLogWriter
 from serving.db.store import Store
 from serving.metrics import ServiceMetrics
 from serving.model_loader import LoadedModel, ModelHolder, ModelNotAvailableError
+from serving.scoring_service import new_request_id
 from serving.security import Caller, KeyVerifier
 from serving.settings import ServingSettings
+from serving.throttle import FailureThrottle
 
 
 @dataclass
@@ -28,9 +31,14 @@ class Services:
     metrics: ServiceMetrics
     rules: RulesConfig | None
     audit_log: AuditLogWriter = field(init=False)
+    throttle: FailureThrottle = field(init=False)
 
     def __post_init__(self) -> None:
         self.audit_log = AuditLogWriter(self.store)
+        s = self.settings
+        self.throttle = FailureThrottle(
+            s.auth_max_failures, s.auth_window_seconds, s.auth_lockout_seconds
+        )
 
     def close(self) -> None:
         """Refuse further audit-log rows, then release the database."""
@@ -52,18 +60,44 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ApiKeyDep = Annotated[str | None, Depends(_api_key)]
 
 
-def authenticate(
-    services: Services, bearer: HTTPAuthorizationCredentials | None, api_key: str | None
-) -> Caller:
-    """Return the caller of a Bearer or X-API-Key token; 401 if it is missing or not valid."""
-    token = bearer.credentials if bearer is not None else api_key
-    caller = services.verifier.verify(token) if token else None
+def client_address(request: Request) -> str:
+    """Return the client's address as the server saw it (the throttle's per-address subject)."""
+    return clean_address(request.client.host if request.client else None)
+
+
+def locked_out(exc: LockedOutError) -> HTTPException:
+    """Return the 429 of a locked-out key id or address, saying when to try again."""
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"too many failed authentication attempts; try again in {exc.retry_after} s",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+def request_token(request: Request) -> str:
+    """Return the API key of a request (Bearer or X-API-Key header), or an empty string."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.headers.get("x-api-key", "").strip()
+
+
+def authenticate(services: Services, request: Request) -> Caller:
+    """Return the caller of the request's key; 401 if missing or not valid, 429 if locked out."""
+    token = request_token(request)
+    try:
+        caller = verify_throttled(
+            services.verifier, services.throttle, token, client_address(request)
+        )
+    except LockedOutError as exc:
+        raise locked_out(exc) from exc
     if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "a valid API key is required (Authorization: Bearer <key> or X-API-Key)",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    request.state.key_id = caller.key_id
     return caller
 
 
@@ -85,9 +119,11 @@ def serving_model(services: Services) -> LoadedModel:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no model is loaded") from exc
 
 
-async def get_caller(services: ServicesDep, bearer: BearerDep, api_key: ApiKeyDep) -> Caller:
+async def get_caller(
+    request: Request, services: ServicesDep, _bearer: BearerDep, _api_key: ApiKeyDep
+) -> Caller:
     """Authenticate the request's API key (Bearer header or X-API-Key); 401 if missing or bad."""
-    return authenticate(services, bearer, api_key)
+    return authenticate(services, request)
 
 
 class RoleChecker:
@@ -104,6 +140,8 @@ class RoleChecker:
 Admin = Annotated[Caller, Depends(RoleChecker("admin"))]
 AnyRole = Annotated[Caller, Depends(get_caller)]
 AuditReader = Annotated[Caller, Depends(RoleChecker("reviewer", "researcher", "admin"))]
+# case-level audit records: reviewers and admins only (researchers get aggregates)
+CaseAuditReader = Annotated[Caller, Depends(RoleChecker("reviewer", "admin"))]
 
 
 async def current_model(services: ServicesDep) -> LoadedModel:
@@ -123,17 +161,19 @@ class ScoringCall:
     services: Services
     model: LoadedModel
     caller: Caller
+    request_id: str
 
 
-async def scoring_call(request: Request, bearer: BearerDep, api_key: ApiKeyDep) -> ScoringCall:
+async def scoring_call(request: Request, _bearer: BearerDep, _api_key: ApiKeyDep) -> ScoringCall:
     """Authenticate a case system (401, 403) and take the serving model (503), in one step.
 
     One dependency instead of four (services, caller, role, model): FastAPI's resolution of
     each costs more than the check itself on the scoring hot path.
     """
     services: Services = request.app.state.services
-    caller = require_role(authenticate(services, bearer, api_key), _SCORING_ROLES)
-    return ScoringCall(services, serving_model(services), caller)
+    caller = require_role(authenticate(services, request), _SCORING_ROLES)
+    request_id = getattr(request.state, "request_id", None) or new_request_id()
+    return ScoringCall(services, serving_model(services), caller, request_id)
 
 
 ScoringCallDep = Annotated[ScoringCall, Depends(scoring_call)]

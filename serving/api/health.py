@@ -1,4 +1,8 @@
-"""``/healthz`` (alive), ``/readyz`` (model loaded, database reachable) and ``/metrics``."""
+"""``/healthz`` (alive), ``/readyz`` (model loaded, database reachable) and ``/metrics``.
+
+``/metrics`` needs an admin key (a Prometheus scrape job sends it as a bearer token): its
+counters reveal how many cases of each grade were scored, which is not for everyone.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from serving.api.deps import ServicesDep
+from serving.api.deps import Admin, ServicesDep
+from serving.api.errors import AUTH
 from serving.schemas_out import HealthOut
 
 router = APIRouter(tags=["operations"])
@@ -30,8 +35,12 @@ async def readyz(services: ServicesDep) -> Response:
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-async def metrics(services: ServicesDep) -> Response:
-    """Return Prometheus metrics (latency, requests by outcome, scores by grade)."""
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={**AUTH, 200: {"content": {"text/plain": {}}}},
+)
+async def metrics(services: ServicesDep, _caller: Admin) -> Response:
+    """Return Prometheus metrics (latency, requests by outcome, scores by grade); admin key."""
     payload, content_type = services.metrics.exposition()
     return Response(payload, media_type=content_type)

@@ -14,6 +14,7 @@ from serving.api.deps import Admin, AnyRole, ModelDep, ServicesDep
 from serving.api.errors import AUTH, UNAVAILABLE
 from serving.model_loader import LoadedModel, ModelNotAvailableError
 from serving.schemas_out import FeatureInfo, ModelInfo, ReloadOut
+from serving.security_events import security_event
 
 router = APIRouter(prefix="/v1", tags=["model"])
 log = logging.getLogger("serving.model")
@@ -76,7 +77,9 @@ async def reload_model(services: ServicesDep, caller: Admin) -> ReloadOut:
     except ModelNotAvailableError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
     old = previous.version if previous is not None else None
-    log.info("model reloaded by key_id=%s: %s -> %s", caller.key_id, old, fresh.version)
+    security_event(
+        "model_reloaded", key_id=caller.key_id, previous_version=old, version=fresh.version
+    )
     return ReloadOut(
         previous_version=old, version=fresh.version, alias=fresh.alias, changed=old != fresh.version
     )

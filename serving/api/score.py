@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from serving.api.body import json_body, parse_body
 from serving.api.deps import ScoringCall, ScoringCallDep, Services
-from serving.api.errors import AUTH, BAD_BODY, UNAVAILABLE
+from serving.api.errors import AUTH, BAD_BODY, LOCKED_OUT, TOO_LARGE, UNAVAILABLE
 from serving.db.audit_log_writer import AuditLogUnavailableError
 from serving.examples import SCORE_EXAMPLES
 from serving.schemas import BatchScoreRequest, ScoreRequest
@@ -27,7 +27,6 @@ from serving.schemas_out import BatchScoreResponse, ScoreResponse
 from serving.scoring_service import (
     CaseRejectedError,
     ScoringContext,
-    new_request_id,
     score_batch,
     score_case,
 )
@@ -42,7 +41,7 @@ def _context(call: ScoringCall) -> ScoringContext:
         rules=call.services.rules,
         top_k=call.services.settings.top_contributions,
         caller=call.caller,
-        request_id=new_request_id(),
+        request_id=call.request_id,
     )
 
 
@@ -56,7 +55,7 @@ def _audit_unavailable(exc: SQLAlchemyError | AuditLogUnavailableError) -> HTTPE
 @router.post(
     "/score",
     response_model=ScoreResponse,
-    responses={**BAD_BODY, **AUTH, **UNAVAILABLE},
+    responses={**BAD_BODY, **AUTH, **TOO_LARGE, **LOCKED_OUT, **UNAVAILABLE},
     summary="Score one case: statutory grade (authoritative) and the model's advisory view",
     openapi_extra=json_body(ScoreRequest, SCORE_EXAMPLES),
 )
@@ -79,7 +78,7 @@ async def score(call: ScoringCallDep, request: Request) -> Response:
     services.metrics.count_score(
         res.statutory.grade, res.model.band, res.recommendation.review_suggested
     )
-    log.info(
+    log.debug(
         "scored request_id=%s key_id=%s model=%s grade=%s band=%s review=%s ms=%.2f",
         ctx.request_id,
         ctx.caller.key_id,
@@ -110,11 +109,13 @@ def _batch(
 @router.post(
     "/score/batch",
     response_model=BatchScoreResponse,
-    responses={**BAD_BODY, **AUTH, **UNAVAILABLE},
+    responses={**BAD_BODY, **AUTH, **TOO_LARGE, **LOCKED_OUT, **UNAVAILABLE},
     summary="Score up to 1,000 cases; a failing case is reported by index, the rest are scored",
+    openapi_extra=json_body(BatchScoreRequest, {}),
 )
-async def score_batch_route(call: ScoringCallDep, req: BatchScoreRequest) -> BatchScoreResponse:
+async def score_batch_route(call: ScoringCallDep, request: Request) -> BatchScoreResponse:
     """Score each case independently and audit every scored case before answering."""
+    req = await parse_body(request, BatchScoreRequest)  # after the key was checked
     services = call.services
     if len(req.cases) > services.settings.max_batch:
         raise RequestValidationError(

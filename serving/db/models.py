@@ -100,3 +100,16 @@ class Review(Base):
     reason: Mapped[str] = mapped_column(Text)
     reviewer_key_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SpentToken(Base):
+    """A used single-use token: a signed-out session or a submitted form's CSRF token.
+
+    Only the SHA-256 of the token is kept, until the token would have expired anyway.
+    """
+
+    __tablename__ = "spent_tokens"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

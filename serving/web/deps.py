@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
 import jinja2
 from fastapi import Depends, Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from serving.api.deps import Services
+from serving.api.auth import LockedOutError, verify_throttled
+from serving.api.deps import Services, client_address
 from serving.db.reviewer_store import ReviewerStore
-from serving.web.session import SESSION_COOKIE, SessionCodec, WebSession, tokens_match
+from serving.db.spent_tokens import SpentTokens
+from serving.web.session import SESSION_COOKIE, SessionCodec, WebSession
 
 PREFIX: Final[str] = "/reviewer"
 WEB_ROLES: Final[frozenset[str]] = frozenset({"reviewer", "admin"})
@@ -57,6 +60,15 @@ class WebContext:
     codec: SessionCodec
     env: jinja2.Environment
     store: ReviewerStore
+    tokens: SpentTokens
+
+    def spend(self, token: str, kind: str) -> bool:
+        """Use a single-use token (a form's CSRF token, a signed-out session) once."""
+        return self.tokens.spend(f"{kind}:{token}", kind, timedelta(seconds=self.codec.max_age))
+
+    def end_session(self, session: WebSession) -> None:
+        """End a session on the server: its cookie is refused from now on, even if copied."""
+        self.spend(session.sid, "session")
 
     def render(self, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
         """Render a template into an HTML response with the pages' security headers."""
@@ -87,6 +99,7 @@ def get_web(request: Request) -> WebContext:
                 SessionCodec(services.settings),
                 make_env(),
                 ReviewerStore(services.store.engine),
+                SpentTokens(services.store.engine),
             )
             state.web = web
     return web
@@ -110,7 +123,7 @@ def _from_session(request: Request, web: WebContext) -> WebSession | None:
     if session is None:
         return None
     record = web.services.store.find_key(session.key_id)  # a revoked key ends its sessions
-    if record is None or record.revoked:
+    if record is None or record.revoked or web.tokens.is_spent(f"session:{session.sid}"):
         return None
     return session
 
@@ -119,7 +132,13 @@ def _from_header(request: Request, web: WebContext) -> WebSession | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
-    caller = web.services.verifier.verify(token.strip())
+    services = web.services
+    try:
+        caller = verify_throttled(
+            services.verifier, services.throttle, token.strip(), client_address(request)
+        )
+    except LockedOutError:
+        return None
     # a header-only caller can read pages but has no CSRF token, so it can never post a form
     return None if caller is None else WebSession(caller.key_id, caller.role, "")
 
@@ -129,6 +148,7 @@ def current_reviewer(request: Request, web: WebDep) -> WebSession:
     session = _from_session(request, web) or _from_header(request, web)
     if session is None:
         raise LoginRequiredError(_here(request))
+    request.state.key_id = session.key_id
     if session.role not in WEB_ROLES:
         raise WebForbiddenError(
             f"This key's role ({session.role}) may not use the reviewer pages; they need a "
@@ -140,9 +160,9 @@ def current_reviewer(request: Request, web: WebDep) -> WebSession:
 Reviewer = Annotated[WebSession, Depends(current_reviewer)]
 
 
-def check_csrf(session: WebSession, token: str | None) -> None:
-    """Refuse a form whose CSRF token is missing or not this session's."""
-    if not tokens_match(session.csrf, token):
+def check_csrf(web: WebContext, session: WebSession, token: str | None) -> None:
+    """Refuse a form whose CSRF token is missing, not this session's, or already used."""
+    if not web.codec.form_token_ok(session, token) or not web.spend(str(token), "form"):
         raise WebForbiddenError(
             "This form could not be accepted: its security token is missing or out of date. "
             "Reload the page and submit it again."
@@ -153,3 +173,15 @@ def current_session_or_none(request: Request, web: WebContext) -> WebSession | N
     """Return the signed-in reviewer's session for page chrome, or None (never raises)."""
     session = _from_session(request, web)
     return session if session is not None and session.role in WEB_ROLES else None
+
+
+async def session_gate(request: Request) -> Response | None:
+    """Let a form post from a signed-in reviewer through (None); else send it to sign in.
+
+    Runs before the body is read (:mod:`serving.api.limits`), so no form is parsed for a
+    caller without a session.
+    """
+    web = get_web(request)
+    if _from_session(request, web) or _from_header(request, web):
+        return None
+    return RedirectResponse(login_url(f"{PREFIX}/queue"), 303)

@@ -27,8 +27,9 @@ STATE_LABELS: Final[dict[str, str]] = {
     "reviewed": "Reviewed",
     "raised": "Grade raised by a reviewer",
 }
-_QUEUE_CURSOR = re.compile(r"^[0-9]{1,19}$")
-_DISAGREEMENT_CURSOR = re.compile(r"^([0-9.eE+\-]{1,32}):([0-9]{1,19})$")
+# ids fit a signed 64-bit integer well below its end (2**62, as the case page's audit id)
+_QUEUE_CURSOR = re.compile(r"^[0-9]{1,18}$")
+_DISAGREEMENT_CURSOR = re.compile(r"^([0-9.eE+\-]{1,32}):([0-9]{1,18})$")
 
 
 class BadCursorError(ValueError):

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from serving.api.deps import ModelDep
 from serving.db.reviewer_store import ReviewRefusedError
+from serving.security_events import security_event
 from serving.web.case_view import build_case_view
 from serving.web.deps import PREFIX, Reviewer, WebContext, WebDep, check_csrf
 from serving.web.model_view import build_model_view
@@ -111,7 +112,7 @@ def record_review(
     reason: FormStr = "",
 ) -> Response:
     """Record a review (agree, raise, no change); lowering a statutory grade is refused."""
-    check_csrf(session, csrf_token)
+    check_csrf(web, session, csrf_token)
     audit = web.store.audit_case(audit_id)
     if audit is None:
         msg = f"There is no scored case #{audit_id}."
@@ -126,11 +127,11 @@ def record_review(
         log.info("review refused audit_id=%d key_id=%s", audit_id, session.key_id)
         extra = {"recorded": False, "error": str(exc), "form": form}
         return _case(web, session, audit_id, extra, status.HTTP_422_UNPROCESSABLE_CONTENT)
-    log.info(
-        "review recorded audit_id=%d key_id=%s decision=%s",
-        audit_id,
-        session.key_id,
-        review.decision,
+    security_event(
+        "grade_raised" if review.decision == "raise" else "review_recorded",
+        audit_id=audit_id,
+        key_id=session.key_id,
+        decision=review.decision,
     )
     target = f"{PREFIX}/cases/{audit_id}?recorded=1#reviews"
     return RedirectResponse(target, status.HTTP_303_SEE_OTHER)

@@ -1,15 +1,18 @@
 """Signed session cookies for the reviewer pages, and the CSRF tokens of their forms.
 
-The session cookie holds the key id, role and a per-session CSRF token, signed and timestamped
-with :mod:`itsdangerous`; never the API key itself. Login forms get their own short-lived token
-(a signed cookie plus the same value in a hidden field), so every POST form is protected.
+The session cookie holds the key id, role and a random session id, signed and timestamped
+with :mod:`itsdangerous`; never the API key itself. Every rendered form gets its own CSRF
+token (signed, bound to the session id), used once: the routes spend it in the spent-token
+table, where sign-out also spends the session id, ending the session on the server. Login
+forms get their own short-lived token (a signed cookie plus the same value in a hidden field).
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
 
@@ -26,11 +29,17 @@ COOKIE_PATH: Final[str] = "/"
 
 @dataclass(frozen=True, slots=True)
 class WebSession:
-    """A logged-in reviewer: key id, role and the CSRF token of this session."""
+    """A logged-in reviewer: key id, role and session id ('' for a header-only caller)."""
 
     key_id: str
     role: str
-    csrf: str
+    sid: str
+    mint: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def csrf(self) -> str:
+        """Return a fresh single-use CSRF token for one form (none for a header-only caller)."""
+        return self.mint(self.sid) if self.mint is not None and self.sid else ""
 
 
 @cache
@@ -54,16 +63,32 @@ class SessionCodec:
         secret = configured.get_secret_value() if configured else process_secret()
         self._session = URLSafeTimedSerializer(secret, salt="secondlook-reviewer-session")
         self._login = URLSafeTimedSerializer(secret, salt="secondlook-reviewer-login")
+        self._form = URLSafeTimedSerializer(secret, salt="secondlook-reviewer-form")
         self.max_age = settings.web_session_minutes * 60
         self.secure = settings.web_cookie_secure
 
     def new_session(self, key_id: str, role: str) -> WebSession:
-        """Return a fresh session with a new CSRF token."""
-        return WebSession(key_id, role, secrets.token_urlsafe(24))
+        """Return a fresh session with a new random session id."""
+        return WebSession(key_id, role, secrets.token_urlsafe(24), self.new_form_token)
 
     def dump(self, session: WebSession) -> str:
         """Return the signed cookie value of a session."""
-        return self._session.dumps({"k": session.key_id, "r": session.role, "c": session.csrf})
+        return self._session.dumps({"k": session.key_id, "r": session.role, "s": session.sid})
+
+    def new_form_token(self, sid: str) -> str:
+        """Return a new CSRF token for one form of session ``sid``."""
+        return self._form.dumps({"s": sid, "n": secrets.token_urlsafe(12)})
+
+    def form_token_ok(self, session: WebSession, token: str | None) -> bool:
+        """Return whether ``token`` was made for a form of this session and has not expired."""
+        if not token or not session.sid:
+            return False
+        try:
+            data: Any = self._form.loads(token, max_age=self.max_age)
+        except BadSignature:
+            return False
+        sid = data.get("s") if isinstance(data, dict) else None
+        return isinstance(sid, str) and tokens_match(session.sid, sid)
 
     def load(self, value: str | None) -> WebSession | None:
         """Return the session in a cookie value, or None if absent, forged or expired."""
@@ -73,9 +98,9 @@ class SessionCodec:
             data: Any = self._session.loads(value, max_age=self.max_age)
         except BadSignature:  # SignatureExpired is a subclass
             return None
-        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in "krc"):
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in "krs"):
             return None
-        return WebSession(data["k"], data["r"], data["c"])
+        return WebSession(data["k"], data["r"], data["s"], self.new_form_token)
 
     def new_login_token(self) -> tuple[str, str]:
         """Return (token for the form, signed value for the login cookie)."""

@@ -72,7 +72,7 @@ def test_every_score_is_audited_with_its_response(
     res = client.post("/v1/score", json=body, headers=bearer(keys["case_system"]))
     out = res.json()
     records = client.get(
-        f"/v1/audit/requests/{out['request_id']}", headers=bearer(keys["researcher"])
+        f"/v1/audit/requests/{out['request_id']}", headers=bearer(keys["reviewer"])
     )
     assert records.status_code == 200
     (row,) = records.json()
@@ -87,12 +87,9 @@ def test_every_score_is_audited_with_its_response(
     assert row["model_band"] == out["model"]["band"]
     assert row["model_probability"] == out["model"]["probability"]
     assert row["review_suggested"] == out["recommendation"]["review_suggested"]
-    assert (
-        client.get(
-            f"/v1/audit/requests/{out['request_id']}", headers=bearer(keys["case_system"])
-        ).status_code
-        == 403
-    )
+    for role in ("case_system", "researcher"):  # researchers get aggregates only
+        url = f"/v1/audit/requests/{out['request_id']}"
+        assert client.get(url, headers=bearer(keys[role])).status_code == 403
 
 
 def test_audit_summary_counts_scores(
@@ -144,7 +141,9 @@ def test_metrics_count_requests_and_grades(
 ) -> None:
     client.post("/v1/score", json=case_request(tables, "A5"), headers=bearer(keys["case_system"]))
     client.post("/v1/score", json={}, headers=bearer(keys["case_system"]))
-    text = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401  # admin key only
+    assert client.get("/metrics", headers=bearer(keys["reviewer"])).status_code == 403
+    text = client.get("/metrics", headers=bearer(keys["admin"])).text
     assert 'secondlook_requests_total{outcome="ok",route="/v1/score"} 1.0' in text
     assert 'secondlook_requests_total{outcome="client_error",route="/v1/score"} 1.0' in text
     assert "secondlook_request_seconds_bucket" in text

@@ -156,7 +156,7 @@ def test_report_is_the_attached_html(api: Any) -> None:
 def test_scoring_audit_routes_still_answer(api: Any) -> None:
     summary = _get(api, "/v1/audit/summary", "researcher")
     assert summary.status_code == 200 and summary.json()["total"] == 0
-    missing = _get(api, "/v1/audit/requests/00000000-0000-0000-0000-000000000000", "researcher")
+    missing = _get(api, "/v1/audit/requests/00000000-0000-0000-0000-000000000000", "reviewer")
     assert missing.status_code == 404
 
 

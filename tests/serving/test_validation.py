@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -157,3 +160,84 @@ def test_invalid_json_is_a_422_naming_the_body(client: TestClient, keys: dict[st
     assert res.status_code == 422
     (error,) = res.json()["detail"]
     assert error["type"] == "json_invalid" and error["loc"][0] == "body"
+
+
+def _raw(client: TestClient, token: str, path: str, body: bytes) -> Any:
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    return client.post(path, content=body, headers=headers)
+
+
+@pytest.mark.parametrize("path", ["/v1/score", "/v1/score/batch"])
+def test_a_body_that_is_not_utf8_is_a_400(
+    client: TestClient, keys: dict[str, str], path: str
+) -> None:
+    for body in (b"\xff\xfe{}", b'{"incident": "\xff"}', b'{"cases": [{"x": "\xc3\x28"}]}'):
+        res = _raw(client, keys["case_system"], path, body)
+        assert res.status_code == 400 and "UTF-8" in res.json()["detail"], body
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_date_overflowing_utc_is_a_422_on_its_field(
+    post, tables: dict[str, pd.DataFrame], when: str
+) -> None:  # type: ignore[no-untyped-def]
+    body = case_request(tables, "A5")
+    body["assessment"]["completed_at"] = when
+    status, locs = post(body)
+    assert status == 422 and locs == [["body", "assessment", "completed_at"]]
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_and_infinity_are_422s(
+    client: TestClient, keys: dict[str, str], tables: dict[str, pd.DataFrame], literal: bytes
+) -> None:
+    body = json.dumps(case_request(tables, "A5")).encode()
+    body = re.sub(rb'"severity": \d', b'"severity": ' + literal, body, count=1)
+    for path, wrapped in (("/v1/score", body), ("/v1/score/batch", b'{"cases": [%s]}' % body)):
+        res = _raw(client, keys["case_system"], path, wrapped)
+        if path == "/v1/score":
+            assert res.status_code == 422
+            assert [e["loc"] for e in res.json()["detail"]] == [["body", "incident", "severity"]]
+        else:
+            assert res.status_code == 200 and res.json()["n_failed"] == 1
+
+
+def test_422s_name_location_rule_and_message_only(
+    client: TestClient, keys: dict[str, str], tables: dict[str, pd.DataFrame]
+) -> None:
+    body = case_request(tables, "A5")
+    body["incident"]["victim_id"] = "Jane Doe / 12 Acacia Avenue"  # breaks the id pattern
+    body["incident"]["notes"] = "Z" * 5_000_000  # an unknown field, 5 MB long
+    res = client.post("/v1/score", json=body, headers=bearer(keys["case_system"]))
+    assert res.status_code == 422 and len(res.content) < 2000
+    assert {tuple(sorted(e)) for e in res.json()["detail"]} == {("loc", "msg", "type")}
+    assert "Jane" not in res.text and "ZZZ" not in res.text
+
+
+def test_a_batch_scores_and_audits_every_case_but_the_failing_ones(
+    client: TestClient,
+    keys: dict[str, str],
+    tables: dict[str, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from serving import scoring_service
+
+    cases = [case_request(tables, f"A{i}") for i in range(6)]
+    cases[5]["assessment"]["completed_at"] = "0001-01-01T00:00:00+14:00"
+    real = scoring_service.evaluate
+
+    def crash_on_third(req, ctx):  # type: ignore[no-untyped-def]
+        if req.assessment.assessment_id == "A2":
+            raise RuntimeError("Victim-Jane-Doe")  # an internal failure naming a person
+        return real(req, ctx)
+
+    monkeypatch.setattr(scoring_service, "evaluate", crash_on_third)
+    res = client.post("/v1/score/batch", json={"cases": cases}, headers=bearer(keys["admin"]))
+    assert res.status_code == 403  # only case systems score
+    res = client.post("/v1/score/batch", json={"cases": cases}, headers=bearer(keys["case_system"]))
+    out = res.json()
+    assert res.status_code == 200 and (out["n_ok"], out["n_failed"]) == (4, 2)
+    failed = {r["index"]: r["errors"] for r in out["results"] if r["status"] == "error"}
+    assert failed[2][0]["type"] == "internal_error" and "Jane" not in res.text
+    assert failed[5][0]["loc"] == ["assessment", "completed_at"]
+    audit = client.get(f"/v1/audit/requests/{out['request_id']}", headers=bearer(keys["admin"]))
+    assert [r["item_index"] for r in audit.json()] == [0, 1, 3, 4]

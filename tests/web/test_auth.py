@@ -39,7 +39,7 @@ def test_login_sets_a_signed_httponly_strict_secure_cookie(
     payload = URLSafeTimedSerializer(
         "test-secret-not-for-production", salt="secondlook-reviewer-session"
     ).loads(value)
-    assert payload["r"] == "reviewer" and set(payload) == {"k", "r", "c"}
+    assert payload["r"] == "reviewer" and set(payload) == {"k", "r", "s"}
     assert app_client.get("/reviewer/queue").status_code == 200
 
 
@@ -124,6 +124,36 @@ def test_logout_needs_csrf_and_clears_the_cookie(reviewer_client: TestClient) ->
     )
     assert res.status_code == 303 and res.headers["location"] == "/reviewer/login"
     assert reviewer_client.get("/reviewer/queue", follow_redirects=False).status_code == 303
+
+
+def test_sign_out_ends_the_session_on_the_server(reviewer_client: TestClient) -> None:
+    copied = reviewer_client.cookies[SESSION_COOKIE]  # e.g. taken from a shared machine
+    page = reviewer_client.get("/reviewer/queue")
+    reviewer_client.post("/reviewer/logout", data={"csrf_token": csrf_of(page.text)})
+    reviewer_client.cookies.set(SESSION_COOKIE, copied)
+    assert reviewer_client.get("/reviewer/queue", follow_redirects=False).status_code == 303
+
+
+def test_each_form_token_is_used_once(reviewer_client: TestClient, scored_ids: list[int]) -> None:
+    url = f"/reviewer/cases/{scored_ids[0]}"
+    first, second = (csrf_of(reviewer_client.get(url).text) for _ in range(2))
+    assert first != second  # every rendered form has its own token
+    data = {"decision": "agree", "reason": "seen"}
+    posted = reviewer_client.post(f"{url}/reviews", data={"csrf_token": first, **data})
+    assert posted.status_code == 200 and "recorded=1" in str(posted.url)
+    replay = reviewer_client.post(f"{url}/reviews", data={"csrf_token": first, **data})
+    assert replay.status_code == 403 and "security token" in replay.text
+    fresh = reviewer_client.post(f"{url}/reviews", data={"csrf_token": second, **data})
+    assert fresh.status_code == 200
+
+
+def test_a_sign_in_form_can_be_sent_once(app_client: TestClient, web_keys: dict[str, str]) -> None:
+    page = app_client.get("/reviewer/login")
+    data = {"api_key": web_keys["reviewer"], "csrf_token": csrf_of(page.text)}
+    assert app_client.post("/reviewer/login", data=data, follow_redirects=False).status_code == 303
+    app_client.cookies.delete(SESSION_COOKIE)
+    again = app_client.post("/reviewer/login", data=data, follow_redirects=False)
+    assert again.status_code == 403 and SESSION_COOKIE not in again.headers.get("set-cookie", "")
 
 
 @pytest.mark.parametrize(

@@ -151,12 +151,13 @@ def test_reason_and_decision_are_required(
     reviewer_client: TestClient, scored_ids: list[int]
 ) -> None:
     audit_id = scored_ids[2]
-    token = csrf_of(reviewer_client.get(f"/reviewer/cases/{audit_id}").text)
+    page = reviewer_client.get(f"/reviewer/cases/{audit_id}")
     for data in ({"decision": "agree", "reason": "   "}, {"reason": "fine"}):
-        res = reviewer_client.post(
+        token = csrf_of(page.text)  # each form's token is used once
+        page = reviewer_client.post(
             f"/reviewer/cases/{audit_id}/reviews", data={"csrf_token": token, **data}
         )
-        assert res.status_code == 422 and "The review was not recorded" in res.text
+        assert page.status_code == 422 and "The review was not recorded" in page.text
     assert _n_reviews(reviewer_client) == 0
 
 
