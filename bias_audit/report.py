@@ -29,7 +29,7 @@ METRIC_NAMES: dict[str, str] = {
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("audit", "templates"),
+        loader=PackageLoader("bias_audit", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
     )
     env.filters["num"] = _num

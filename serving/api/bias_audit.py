@@ -1,9 +1,9 @@
 """``GET /v1/audit`` and ``/v1/audit/report``: the bias audit of the served model, for researchers.
 
-The audit is computed offline by ``secondlook audit`` (package ``audit``, which serving does not
-import) and attached to the model's MLflow run; the model loader reads it with the model, so
-it always describes the model being served. Small groups are already suppressed in the file
-(label only, no figures); these routes pass it on unchanged.
+The audit is computed offline by ``secondlook audit`` (package ``bias_audit``, which serving
+does not import) and attached to the model's MLflow run; the model loader reads it with the
+model, so it always describes the model being served. Disclosure control is already applied
+in the file (withheld groups carry their label only); these routes pass it on unchanged.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``GET /v1/audit`` (+ ``/report``): the bias audit attached to the served model's MLflow run.
 
 The fixture registers the session's model under a second name with a run of its own, audits
-that model on a small generated cohort with ``audit.run_model_audit`` (scores from the model
+that model on a small generated cohort with ``bias_audit.run_model_audit`` (scores from the model
 itself) and attaches the report to the run; the shared model keeps no audit (the 404 case).
 """
 
