@@ -148,5 +148,7 @@ def run_cohort_audit(
     config = config or AuditConfig(person_column="victim_id")
     frame = cohort_audit_frame(tables, model_scores, observed_until, since=since)
     result = run_audit(frame, OUTCOME, cohort_scorers(model_thresholds), groups, config)
-    result.officer_effect = cohort_officer_effect(tables, seed=config.seed)
+    result.officer_effect = cohort_officer_effect(
+        tables, seed=config.seed, min_people=config.min_people, min_events=config.min_events
+    )
     return result

@@ -33,7 +33,7 @@ def group_rates_plot(block: BlockResult) -> str:
             ax.errorbar(
                 est.estimate,
                 i,
-                xerr=[[est.estimate - est.low], [est.high - est.estimate]],
+                xerr=[[max(est.estimate - est.low, 0.0)], [max(est.high - est.estimate, 0.0)]],
                 fmt="o",
                 color=color,
                 capsize=2,
