@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 import pandas as pd
 import typer
-from rich.table import Table
 
+from secondlook_cli.audit_output import disclosure_line, flagged_table
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, err_console
 from secondlook_cli.serve_cmds import ModelName, ModelRef, serving_settings
@@ -73,38 +73,6 @@ def read_table(path: Path) -> pd.DataFrame:
         err_console.print(f"[red]{path}: use a .csv or .parquet file[/red]")
         raise typer.Exit(code=2)
     return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-
-
-def flagged_table(result: AuditResult) -> Table:
-    """Render the flagged disparities (interval excludes parity after the family correction)."""
-    flagged = result.flagged
-    from bias_audit.report_view import METRICS, group_words, grouping_words
-
-    table = Table(title=f"{len(flagged)} flagged disparit{'y' if len(flagged) == 1 else 'ies'}")
-    for heading in ("scorer", "grouping", "group", "vs", "metric", "difference", "interval"):
-        table.add_column(heading)
-    for d in flagged:
-        low, high = d.difference_ci
-        columns = d.grouping.split(" × ")
-        table.add_row(
-            d.scorer,
-            grouping_words(columns),
-            group_words(columns, d.group),
-            group_words(columns, d.reference),
-            METRICS[d.metric][0],
-            f"{d.difference:+.3f}",
-            f"{low:+.3f} to {high:+.3f}",
-        )
-    return table
-
-
-def disclosure_line(result: AuditResult) -> str:
-    """Return what disclosure control withheld, in one line."""
-    d = result.disclosure
-    return (
-        f"Disclosure control: {d['shown']} of {d['cells']} group cells shown; "
-        f"{d['primary']} withheld under the rule, {d['secondary']} to protect them."
-    )
 
 
 def audited_or_exit(
