@@ -1,4 +1,4 @@
-"""What ``secondlook audit`` prints: the flagged disparities and what disclosure control withheld."""
+"""What ``secondlook audit`` prints: flagged disparities and what disclosure control withheld."""
 
 from __future__ import annotations
 
