@@ -1,11 +1,11 @@
 """Benchmark the bias audit on a 100k-victim cohort with 1,000 bootstrap draws; print JSON.
 
-Ours: ``audit.run_audit`` (MetricFrame point estimates + vectorised person-level bootstrap)
+Ours: ``bias_audit.run_audit`` (MetricFrame point estimates + vectorised person-level bootstrap)
 over 3 scorers x 4 group columns + 6 pairwise intersections. Peers, on the same table:
 fairlearn ``MetricFrame(n_boot=...)`` and a naive per-draw pandas groupby loop, each timed on
 a few draws of one (scorer, grouping) block and expressed per draw per block, as a ratio.
 The cohort comes from the generator (``features.synthetic``); its oracle probability stands
-in for a model score. "The whole audit" is what ``audit.run_model_audit`` does after the
+in for a model score. "The whole audit" is what ``bias_audit.run_model_audit`` does after the
 model has scored: build the audit table, run the audit, the officer effect, and write the
 HTML and JSON report; each stage is timed, and the load average is recorded before and after
 (other people share the machine).

@@ -19,7 +19,7 @@ from features.labels import derive_labels
 from features.rules import RulesConfig, grade_table
 
 OUTCOME: Final[str] = "serious_harm_365d"
-GROUPS: Final[tuple[str, ...]] = ("sex", "ethnicity", "age_band", "area")
+GROUPS: Final[tuple[str, ...]] = ("sex", "ethnicity", "age_band", "area", "disability")
 AGE_EDGES: Final[tuple[int, ...]] = (18, 25, 35, 45, 55, 65)
 AGE_LABELS: Final[tuple[str, ...]] = (
     "under 18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+",
@@ -60,7 +60,8 @@ def cohort_audit_frame(
 
     Columns: ``assessment_id``, ``victim_id``, ``officer_id``, the outcome, ``statutory_grade``,
     ``officer_grade``, ``yes_count``, victim ``sex``, ``ethnicity``, ``age_band`` (at the
-    assessment), the incident's ``area``, and any model score columns (keyed by assessment).
+    assessment), ``disability``, the incident's ``area``, and any model score columns (keyed
+    by assessment).
     """
     assessments, incidents = tables["dash_assessments"], tables["incidents"]
     until = None if observed_until is None else pd.Timestamp(observed_until)
@@ -81,6 +82,7 @@ def cohort_audit_frame(
             "ethnicity": people["victim_ethnicity"].to_numpy(),
             "age_band": age_band(people["victim_age"]).to_numpy(),
             "area": people["area"].to_numpy(),
+            "disability": people["victim_disability"].to_numpy(),
         }
     )
     keep = labels["outcome_window_complete"].to_numpy(dtype=bool, copy=True)
@@ -148,5 +150,7 @@ def run_cohort_audit(
     config = config or AuditConfig(person_column="victim_id")
     frame = cohort_audit_frame(tables, model_scores, observed_until, since=since)
     result = run_audit(frame, OUTCOME, cohort_scorers(model_thresholds), groups, config)
-    result.officer_effect = cohort_officer_effect(tables, seed=config.seed)
+    result.officer_effect = cohort_officer_effect(
+        tables, seed=config.seed, min_people=config.min_people, min_events=config.min_events
+    )
     return result

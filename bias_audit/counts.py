@@ -13,6 +13,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from bias_audit.calibration import calibration_fit
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -24,18 +26,30 @@ GROUP_METRICS: Final[tuple[str, ...]] = (
     "precision",
     "auc",
     "ece",
+    "calibration_intercept",
+    "calibration_slope",
 )
+# Metrics that exist only for probability scorers.
+PROBABILITY_METRICS: Final[tuple[str, ...]] = ("ece", "calibration_intercept", "calibration_slope")
+# Each rate's (numerator, denominator) counts: what its interval and its tests rest on.
+RATES: Final[dict[str, tuple[str, str]]] = {
+    "base_rate": ("positives", "n"),
+    "selection_rate": ("flagged", "n"),
+    "fpr": ("fp", "negatives"),
+    "fnr": ("fn", "positives"),
+    "precision": ("tp", "flagged"),
+}
 # Denominator of each metric: what a group needs enough of before a disparity is tested.
 DENOMINATORS: Final[dict[str, str]] = {
-    "base_rate": "n",
-    "selection_rate": "n",
-    "fpr": "negatives",
-    "fnr": "positives",
-    "precision": "flagged",
+    **{m: d for m, (_, d) in RATES.items()},
     "auc": "min_class",
     "ece": "n",
+    "calibration_intercept": "min_class",
+    "calibration_slope": "min_class",
 }
-SUPPORT: Final[tuple[str, ...]] = ("n", "positives", "negatives", "flagged", "min_class")
+SUPPORT: Final[tuple[str, ...]] = (
+    "n", "positives", "negatives", "flagged", "min_class", "tp", "fp", "fn",
+)  # fmt: skip
 
 
 def _div(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -66,7 +80,11 @@ def _ece(cal: FloatArray) -> FloatArray:
 
 
 def group_metrics(
-    counts: FloatArray, flag_from: int, cal_of_level: IntArray | None, n_cal_bins: int
+    counts: FloatArray,
+    flag_from: int,
+    cal_of_level: IntArray | None,
+    n_cal_bins: int,
+    level_logit: FloatArray | None = None,
 ) -> dict[str, FloatArray]:
     """Return every group metric and support count, each shaped ``counts.shape[:-2]``."""
     neg, pos = counts[..., 0], counts[..., 1]
@@ -79,14 +97,19 @@ def group_metrics(
         "negatives": negatives,
         "flagged": tp + fp,
         "min_class": np.minimum(positives, negatives),
+        "tp": tp,
+        "fp": fp,
+        "fn": positives - tp,
         "base_rate": _div(positives, n),
         "selection_rate": _div(tp + fp, n),
         "fpr": _div(fp, negatives),
         "fnr": _div(positives - tp, positives),
         "precision": _div(tp, tp + fp),
         "auc": _auc(neg, pos),
-        "ece": np.full(n.shape, np.nan),
+        **{m: np.full(n.shape, np.nan) for m in PROBABILITY_METRICS},
     }
     if cal_of_level is not None:
         out["ece"] = _ece(calibration_sums(counts, cal_of_level, n_cal_bins))
+    if level_logit is not None:
+        out |= calibration_fit(neg, pos, level_logit)
     return out

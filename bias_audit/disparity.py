@@ -46,8 +46,10 @@ class Disparity:
     flagged: bool = False
 
 
-def choose_reference(stats: BlockStats, named: dict[str, str], min_people: int) -> int:
-    """Return the reference group's index: the named one, else the one with most people."""
+def choose_reference(
+    stats: BlockStats, named: dict[str, str], withheld: npt.NDArray[np.bool_]
+) -> int:
+    """Return the reference group's index: the named one, else the shown one with most people."""
     grouping = stats.block.grouping
     if grouping.name in named:
         label = named[grouping.name]
@@ -55,10 +57,10 @@ def choose_reference(stats: BlockStats, named: dict[str, str], min_people: int) 
             raise AuditInputError(
                 grouping.name, f"reference group {label!r} among {list(grouping.labels)[:10]}"
             )
-        if grouping.people[grouping.labels.index(label)] < min_people:
+        if withheld[grouping.labels.index(label)]:
             raise AuditInputError(grouping.name, f"reference group {label!r} not suppressed")
         return grouping.labels.index(label)
-    return int(np.argmax(grouping.people))
+    return int(np.argmax(np.where(withheld, -1, grouping.people)))
 
 
 def _quantiles(values: FloatArray, level: float) -> tuple[float, float]:

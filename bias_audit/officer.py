@@ -11,7 +11,7 @@ reach a finite likelihood. The officer intraclass correlation
 lies between officers. Its interval comes from an officer-level bootstrap of a
 method-of-moments estimator on covariate-adjusted residuals (MixedLM refits per draw would
 be too slow), shifted to centre on the REML estimate. The funnel compares each officer's
-high-grade rate with the rate a logistic model of their cases predicts.
+high-grade rate with the rate a logistic model of their cases predicts (``bias_audit.funnel``).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from sklearn.preprocessing import StandardScaler
 from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
 from bias_audit.errors import AuditInputError
+from bias_audit.funnel import funnel
 
 FloatArray = npt.NDArray[np.float64]
-Z95, Z998 = 1.959964, 3.090232
 
 
 def _design(frame: pd.DataFrame, covariates: Sequence[str]) -> tuple[FloatArray, list[str]]:
@@ -121,38 +121,6 @@ def _subsample(frame: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
     return frame.sample(n=max_rows, random_state=seed)
 
 
-def funnel(
-    flag: npt.NDArray[np.bool_], expected: FloatArray, officer: pd.Series
-) -> tuple[list[dict[str, Any]], list[dict[str, float]]]:
-    """Return per-officer observed vs expected high rates with z-scores, and funnel limits."""
-    codes, ids = pd.factorize(officer)
-    n = np.bincount(codes).astype(np.float64)
-    obs = np.bincount(codes, weights=flag.astype(np.float64)) / n
-    exp = np.bincount(codes, weights=expected) / n
-    sd = np.sqrt(np.bincount(codes, weights=expected * (1 - expected))) / n
-    z = np.where(sd > 0, (obs - exp) / np.where(sd > 0, sd, 1.0), 0.0)
-    officers = [
-        {
-            "officer": str(ids[i]),
-            "assessments": int(n[i]),
-            "observed_rate": float(obs[i]),
-            "expected_rate": float(exp[i]),
-            "z": float(z[i]),
-            "outside_95": bool(abs(z[i]) > Z95),
-            "outside_99_8": bool(abs(z[i]) > Z998),
-        }
-        for i in range(len(ids))
-    ]
-    p = float(expected.mean())
-    grid = np.unique(np.geomspace(1, max(n.max(), 2), 60).round())
-    base = np.sqrt(p * (1 - p) / grid)
-    limits = [
-        {"n": float(g), "z95": float(Z95 * b), "z998": float(Z998 * b)}
-        for g, b in zip(grid, base, strict=True)
-    ]
-    return officers, limits
-
-
 def _expected_high(flag: npt.NDArray[np.bool_], x: FloatArray) -> FloatArray:
     if flag.all() or not flag.any():
         return np.full(len(flag), float(flag.mean()))
@@ -198,11 +166,16 @@ def officer_effect(
     n_boot: int = 200,
     max_rows: int = 60_000,
     seed: int = 0,
+    min_people: int = 10,
+    min_events: int = 5,
+    key: bytes | None = None,
 ) -> dict[str, Any]:
     """Return the officer ICC of the yes-count after case covariates, and the funnel data.
 
     ``max_rows`` caps the rows given to MixedLM (a random sample), which keeps the fit to
-    seconds on a 100k-victim cohort; the funnel uses every row.
+    seconds on a 100k-victim cohort; the funnel uses every row, under the disclosure rule
+    (``min_people`` assessments, ``min_events`` high and other grades) with officers named by
+    a keyed hash (``key``; a fresh random one when not given).
     """
     for column in (officer, yes_count, *([grade] if grade else [])):
         if column not in frame.columns:
@@ -212,10 +185,9 @@ def officer_effect(
     if grade is not None:
         flag = frame[grade].astype(str).eq(high).to_numpy()
         expected = _expected_high(flag, _design(frame, covariates)[0])
-        officers, limits = funnel(flag, expected, frame[officer])
-        out |= {"officers": officers, "limits": limits}
-        out["n_outside_99_8"] = sum(o["outside_99_8"] for o in officers)
-        out["expected_outside_99_8"] = 0.002 * len(officers)
+        out |= funnel(flag, expected, frame[officer], min_people, min_events, key)
+        out["n_outside_99_8"] = sum(o["outside_99_8"] for o in out["officers"])
+        out["expected_outside_99_8"] = 0.002 * len(out["officers"])
     out["summary"] = (
         f"After case covariates, {out['icc']:.1%} of the remaining variance in the DASH "
         f"yes-count lies between the officers who asked (random-intercept SD "

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bias_audit.calibration import level_logits
 from bias_audit.errors import AuditInputError
 from bias_audit.spec import AuditConfig, ScorerSpec
 
@@ -41,6 +42,7 @@ class ScorerData:
     flag_from: int
     score: FloatArray
     cal_of_level: IntArray | None
+    level_logit: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,9 @@ def _probability_levels(frame: pd.DataFrame, spec: ScorerSpec, config: AuditConf
     levels = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
     flag_from = int(np.searchsorted(edges, spec.threshold, side="left"))
     cal = calibration_bin(edges[:-1], config.calibration_bins)
-    return ScorerData(spec, levels.astype(np.int64), len(edges) - 1, flag_from, p, cal)
+    levels = levels.astype(np.int64)
+    logit = level_logits(p, levels, len(edges) - 1)
+    return ScorerData(spec, levels, len(edges) - 1, flag_from, p, cal, logit)
 
 
 def encode_scorer(frame: pd.DataFrame, spec: ScorerSpec, config: AuditConfig) -> ScorerData:

@@ -1,4 +1,4 @@
-"""Render the audit as a self-contained HTML page and a JSON file; optional MLflow hook."""
+"""Render the audit as a self-contained, printable HTML page and a JSON file; MLflow hook."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from typing import Any, Final
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bias_audit.plots import calibration_plot, funnel_plot, group_rates_plot
+from bias_audit.report_view import (
+    METRICS,
+    audited_items,
+    group_words,
+    grouping_words,
+    headline,
+    interval_statement,
+    officer_figure,
+    sections,
+)
 from bias_audit.result import AuditResult
 
 ARTIFACT_DIR: Final[str] = "audit"  # the report's folder in an MLflow run
 JSON_FILE: Final[str] = "audit_report.json"
 HTML_FILE: Final[str] = "audit_report.html"
-METRIC_NAMES: dict[str, str] = {
-    "base_rate": "Base rate",
-    "selection_rate": "Share flagged high",
-    "fpr": "False positive rate",
-    "fnr": "False negative rate",
-    "precision": "Precision",
-    "auc": "ROC AUC",
-    "ece": "ECE",
-}
 
 
 @lru_cache(maxsize=1)
@@ -56,34 +56,42 @@ def family_statement(family: dict[str, Any]) -> str:
     )
 
 
-def _figures(result: AuditResult) -> list[dict[str, str]]:
-    figures = []
-    for block in result.blocks:
-        if len(block.columns) != 1 or not any(not g.suppressed for g in block.groups):
-            continue
-        alt = f"Share flagged, FNR and FPR with intervals for {block.scorer} by {block.grouping}"
-        figures.append({"png": group_rates_plot(block), "alt": alt})
-        if any(g.calibration for g in block.groups):
-            alt = f"Calibration curves of {block.scorer} for each group of {block.grouping}"
-            figures.append({"png": calibration_plot(block), "alt": alt})
-    officer = result.officer_effect or {}
-    if officer.get("officers"):
-        alt = "Funnel plot of officers' observed minus expected high-grade rate by caseload"
-        figures.append({"png": funnel_plot(officer["officers"], officer["limits"]), "alt": alt})
-    return figures
+def disclosure_statement(data: dict[str, Any]) -> str:
+    """Return the suppression rule and what it withheld, for the top of the report."""
+    d = data["disclosure"]
+    officer = data.get("officer_effect") or {}
+    officers = (
+        f" In the officer funnel {officer['officers_withheld']} officers are withheld under the "
+        "same rule, and officers are named by a code that links to nothing outside this report."
+        if "officers_withheld" in officer
+        else ""
+    )
+    return (
+        f"{d['rule']} Of {d['cells']:,} group cells, {d['shown']:,} are shown; "
+        f"{d['primary']:,} are withheld under the rule and {d['secondary']:,} more to protect "
+        f"them.{officers}"
+    )
 
 
 def render_html(result: AuditResult) -> str:
-    """Return the whole report as one HTML page (inline CSS, base64 PNG figures, no CDN)."""
+    """Return the whole report as one HTML page (inline CSS and SVG figures, nothing fetched)."""
     data = result.to_dict()
     family = {**data["multiple_comparisons"], "ci_level": data["settings"]["ci_level"]}
+    officer = data.get("officer_effect") or {}
     template = _environment().get_template("report.html.j2")
     return template.render(
         data=data,
-        metric_names=METRIC_NAMES,
+        metrics=METRICS,
         statement=family_statement(family),
+        disclosure=disclosure_statement(data),
+        intervals=interval_statement(data["settings"]),
+        audited=audited_items(data.get("audited")),
         flagged=[d for d in data["disparities"] if d["flagged"]],
-        figures=_figures(result),
+        sections=sections(data),
+        headline=headline(data),
+        funnel=officer_figure(officer),
+        grouping_words=lambda name: grouping_words(name.split(" × ")),
+        group_words=lambda name, label: group_words(name.split(" × "), label),
     )
 
 

@@ -11,20 +11,20 @@ from bias_audit.disparity import Disparity
 
 @dataclass
 class Estimate:
-    """A point estimate with its bootstrap percentile interval."""
+    """A point estimate with its interval and which interval it is (``bootstrap`` or ``wilson``)."""
 
     estimate: float
     low: float
     high: float
+    interval: str = "bootstrap"
 
 
 @dataclass
 class CalibrationBin:
-    """One calibration bin of one group: mean predicted vs observed rate (with interval)."""
+    """One equal-count reliability bin of one group: mean predicted vs observed rate."""
 
-    low: float
-    high: float
     n: int
+    events: int
     mean_predicted: float
     observed: Estimate
 
@@ -37,6 +37,7 @@ class GroupResult:
     suppressed: bool
     people: int | None = None
     rows: int | None = None
+    events: int | None = None
     metrics: dict[str, Estimate] = field(default_factory=dict)
     calibration: list[CalibrationBin] | None = None
 
@@ -81,6 +82,7 @@ class AuditResult:
     blocks: list[BlockResult]
     disparities: list[Disparity]
     family: dict[str, Any]
+    disclosure: dict[str, Any] = field(default_factory=dict)
     officer_effect: dict[str, Any] | None = None
     audited: dict[str, Any] | None = None  # what was audited (e.g. model name, version, run)
 
@@ -103,6 +105,7 @@ class AuditResult:
             "n_rows": self.n_rows,
             "n_people": self.n_people,
             "settings": self.settings,
+            "disclosure": self.disclosure,
             "scorers": self.scorers,
             "groups": blocks,
             "disparities": [asdict(d) for d in self.disparities],

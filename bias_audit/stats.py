@@ -16,7 +16,8 @@ from bias_audit.bootstrap import (
     plan_blocks,
     split_blocks,
 )
-from bias_audit.counts import GROUP_METRICS, SUPPORT, calibration_sums, group_metrics
+from bias_audit.calibration import bin_sums, equal_count_bins
+from bias_audit.counts import GROUP_METRICS, SUPPORT, group_metrics
 from bias_audit.pointest import point_estimates
 from bias_audit.prepare import Encoded
 from bias_audit.spec import AuditConfig
@@ -35,27 +36,33 @@ class BlockStats:
     draws: dict[str, FloatArray]
     calibration: FloatArray | None
     calibration_draws: FloatArray | None
+    bins: FloatArray | None = None  # each group's equal-count reliability bins (one-hot)
 
 
 def _metrics(counts: FloatArray, block: Block, config: AuditConfig) -> dict[str, FloatArray]:
     s = block.scorer
-    return group_metrics(counts, s.flag_from, s.cal_of_level, config.calibration_bins)
+    return group_metrics(
+        counts, s.flag_from, s.cal_of_level, config.calibration_bins, s.level_logit
+    )
 
 
-def _cal(counts: FloatArray, block: Block, config: AuditConfig) -> FloatArray | None:
-    cal_of_level = block.scorer.cal_of_level
-    if cal_of_level is None:
+def _bins(counts: FloatArray, block: Block, config: AuditConfig) -> FloatArray | None:
+    if block.scorer.cal_of_level is None:
         return None
-    return calibration_sums(counts, cal_of_level, config.calibration_bins)
+    return equal_count_bins(counts, config.calibration_bins, config.min_people, config.min_events)
 
 
 def _start(enc: Encoded, block: Block, counts: FloatArray, config: AuditConfig) -> BlockStats:
     point = point_estimates(enc, block, counts[0])
     full = _metrics(counts, block, config)
+    for m in GROUP_METRICS:
+        if m not in point.columns:
+            point[m] = full[m][0]
     shift = {m: point[m].to_numpy() - full[m][0] for m in GROUP_METRICS}
     support = {k: full[k][0] for k in SUPPORT}
-    cal = _cal(counts, block, config)
-    return BlockStats(block, point, support, shift, {}, None if cal is None else cal[0], None)
+    bins = _bins(counts[0], block, config)
+    cal = None if bins is None else bin_sums(counts[0], bins)
+    return BlockStats(block, point, support, shift, {}, cal, None, bins)
 
 
 def _observed_rate(cal: FloatArray) -> FloatArray:
@@ -68,9 +75,8 @@ def _append(stats: BlockStats, counts: FloatArray, config: AuditConfig) -> None:
         if name in GROUP_METRICS:
             stats.draws.setdefault(name, np.empty((0, values.shape[1])))
             stats.draws[name] = np.concatenate([stats.draws[name], values])
-    cal = _cal(counts, stats.block, config)
-    if cal is not None:
-        rate = _observed_rate(cal)
+    if stats.bins is not None:
+        rate = _observed_rate(bin_sums(counts, stats.bins))
         old = stats.calibration_draws
         stats.calibration_draws = rate if old is None else np.concatenate([old, rate])
 

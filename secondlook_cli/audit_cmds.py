@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 import pandas as pd
 import typer
-from rich.table import Table
 
+from secondlook_cli.audit_output import disclosure_line, flagged_table
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, err_console
 from secondlook_cli.serve_cmds import ModelName, ModelRef, serving_settings
@@ -26,7 +26,11 @@ app = typer.Typer(
 
 Boot = Annotated[int, typer.Option(min=20, help="Bootstrap draws for the intervals.")]
 MinPeople = Annotated[
-    int, typer.Option(min=1, help="Groups with fewer people are shown as suppressed.")
+    int, typer.Option(min=1, help="Groups (and officers) with fewer people are withheld.")
+]
+MinEvents = Annotated[
+    int,
+    typer.Option(min=1, help="Groups with fewer outcome events (or non-events) are withheld."),
 ]
 Out = Annotated[Path, typer.Option(help="Directory for audit_report.html and .json.")]
 
@@ -71,26 +75,6 @@ def read_table(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
-def flagged_table(result: AuditResult) -> Table:
-    """Render the flagged disparities (interval excludes parity after the family correction)."""
-    flagged = result.flagged
-    table = Table(title=f"{len(flagged)} flagged disparit{'y' if len(flagged) == 1 else 'ies'}")
-    for heading in ("scorer", "grouping", "group", "vs", "metric", "difference", "95% CI"):
-        table.add_column(heading)
-    for d in flagged:
-        low, high = d.difference_ci
-        table.add_row(
-            d.scorer,
-            d.grouping,
-            d.group,
-            d.reference,
-            d.metric,
-            f"{d.difference:+.3f}",
-            f"{low:+.3f} to {high:+.3f}",
-        )
-    return table
-
-
 def audited_or_exit(
     frame: pd.DataFrame,
     outcome: str,
@@ -115,6 +99,7 @@ def report(result: AuditResult, out: Path) -> dict[str, Path]:
 
     paths = write_report(result, out)
     console.print(flagged_table(result))
+    console.print(disclosure_line(result))
     console.print(f"[green]Report: {paths['html']} (figures: {paths['json']})[/green]")
     return paths
 
@@ -142,16 +127,18 @@ def audit_table(
     ] = False,
     boot: Boot = 1000,
     min_people: MinPeople = 10,
+    min_events: MinEvents = 5,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     out: Out = Path("out/audit"),
 ) -> None:
-    """Audit any scored table: per-group metrics with intervals, disparities, suppression."""
+    """Audit any scored table: per-group metrics with intervals, disparities, disclosure control."""
     from bias_audit import AuditConfig
 
     scorers = table_scorers(grade or [], score or [], binary or [])
     config = AuditConfig(
         n_boot=boot,
         min_people=min_people,
+        min_events=min_events,
         seed=seed,
         person_column=person,
         reference=parse_pairs(reference or [], "--reference"),
@@ -241,6 +228,7 @@ def audit_model_on_cohort(
 def print_model_audit(output: ModelAuditOutput, server_running: bool = True) -> None:
     """Print the flagged disparities, the officer effect and where the report went."""
     console.print(flagged_table(output.result))
+    console.print(disclosure_line(output.result))
     officer = output.result.officer_effect or {}
     if "icc" in officer:
         low, high = officer.get("icc_ci", [float("nan"), float("nan")])
@@ -268,6 +256,7 @@ def audit_cohort(
     ] = True,
     boot: Boot = 1000,
     min_people: MinPeople = 10,
+    min_events: MinEvents = 5,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     out: Out = Path("out/audit"),
 ) -> None:
@@ -276,6 +265,12 @@ def audit_cohort(
 
     tables, metadata = load_valid_cohort(directory)
     model = load_registered(model_name, model_ref)
-    config = AuditConfig(n_boot=boot, min_people=min_people, seed=seed, person_column="victim_id")
+    config = AuditConfig(
+        n_boot=boot,
+        min_people=min_people,
+        min_events=min_events,
+        seed=seed,
+        person_column="victim_id",
+    )
     output = audit_model_on_cohort(tables, metadata, model, config, out, since, attach)
     print_model_audit(output)

@@ -1,6 +1,6 @@
 """Bias ON: the audit flags the group's lower share flagged high and its FNR gap. Bias OFF: nothing.
 
-Uses the local simulator (tests/audit/conftest.py): fear items (q2, q3, q17) are never recorded
+Uses the local simulator (tests/bias_audit/conftest.py): fear items (q2, q3, q17) are never recorded
 as 'yes' for asian victims when the bias is on. At 60k victims the group has about 1,000
 outcome events; the true FNR gap of the statutory grade is about +0.10 (0.56 vs 0.46, measured
 on 400k victims), which gives an expected z of about 5.4 against a BH threshold near z = 3:

@@ -5,18 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bias_audit.cohort import age_band, cohort_audit_frame, cohort_scorers
+from bias_audit.cohort import GROUPS, age_band, cohort_audit_frame, cohort_scorers
 from bias_audit.errors import AuditInputError
 
 
 def test_frame_has_one_row_per_complete_assessment(minimal_tables: dict[str, pd.DataFrame]) -> None:
     frame = cohort_audit_frame(minimal_tables, observed_until="2030-01-01")
     assert len(frame) == len(minimal_tables["dash_assessments"])
-    assert {"statutory_grade", "officer_grade", "sex", "ethnicity", "age_band", "area"} <= set(
-        frame.columns
-    )
+    assert set(GROUPS) == {"sex", "ethnicity", "age_band", "area", "disability"}
+    assert {"statutory_grade", "officer_grade", *GROUPS} <= set(frame.columns)
     first = frame.set_index("assessment_id").loc["A1"]
     assert first["victim_id"] == "V1" and first["sex"] == "female" and first["age_band"] == "35-44"
+    assert not first["disability"]
     assert frame.set_index("assessment_id").loc["A2", "statutory_grade"] == "high"
 
 

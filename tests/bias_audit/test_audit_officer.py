@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 
 from bias_audit.errors import AuditInputError
-from bias_audit.officer import funnel, moment_icc, officer_effect
+from bias_audit.funnel import funnel, pseudonym
+from bias_audit.officer import moment_icc, officer_effect
+
+KEY = b"test key"
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +32,14 @@ def frame() -> pd.DataFrame:
 
 
 def test_icc_recovers_the_simulated_officer_share(frame: pd.DataFrame) -> None:
-    out = officer_effect(frame, "officer", "yes", ["a", "b", "c", "d"], grade="grade")
+    out = officer_effect(frame, "officer", "yes", ["a", "b", "c", "d"], grade="grade", key=KEY)
     truth = 1.0 / (1.0 + 4.0)
     assert out["converged"]
     assert out["icc"] == pytest.approx(truth, abs=0.04)
     assert out["icc_ci"][0] <= truth <= out["icc_ci"][1]
     assert out["officer_sd"] == pytest.approx(1.0, abs=0.15)
     assert out["moment_icc"] == pytest.approx(out["icc"], abs=0.02)
-    seven = next(o for o in out["officers"] if o["officer"] == "o7")
+    seven = next(o for o in out["officers"] if o["officer"] == pseudonym("o7", KEY))
     assert seven["outside_99_8"]
     assert out["n_outside_99_8"] <= 3
 
@@ -60,13 +63,32 @@ def test_moment_icc_unit_weights_match_anova() -> None:
 
 
 def test_funnel_observed_and_expected() -> None:
-    officers, limits = funnel(
-        np.array([True, False, True, True]), np.array([0.5, 0.5, 0.2, 0.2]), pd.Series(list("aabb"))
+    out = funnel(
+        np.array([True, False, True, True]),
+        np.array([0.5, 0.5, 0.2, 0.2]),
+        pd.Series(list("aabb")),
+        min_people=1,
+        min_events=0,
     )
+    officers, limits = out["officers"], out["limits"]
     assert officers[0]["observed_rate"] == 0.5 and officers[1]["expected_rate"] == pytest.approx(
         0.2
     )
     assert limits[0]["z998"] > limits[-1]["z998"]
+
+
+def test_funnel_withholds_small_officers_and_names_none() -> None:
+    """Officer 'c' has 4 assessments: withheld, with the next smallest so totals reveal nothing."""
+    rng = np.random.default_rng(1)
+    officer = np.repeat(["alice", "bob", "carol", "dave"], [60, 30, 4, 80])
+    flag = rng.random(len(officer)) < 0.4
+    out = funnel(flag, np.full(len(flag), 0.4), pd.Series(officer), 10, 5, KEY)
+    shown = {o["officer"] for o in out["officers"]}
+    assert out["officers_withheld"] == 2
+    assert shown == {pseudonym("alice", KEY), pseudonym("dave", KEY)}
+    assert not any(name in str(out) for name in ("alice", "bob", "carol", "dave"))
+    other = funnel(flag, np.full(len(flag), 0.4), pd.Series(officer), 10, 5)
+    assert {o["officer"] for o in other["officers"]} != shown  # a fresh key: nothing links
 
 
 def test_missing_column_is_named() -> None:

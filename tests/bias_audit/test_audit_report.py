@@ -49,8 +49,21 @@ def test_html_is_self_contained_and_accessible(result) -> None:  # type: ignore[
     html = render_html(result)
     assert not re.search(r"(src|href)=\"https?://", html)
     assert '<html lang="en">' in html and "<caption>" in html and "<h1>" in html
-    images = re.findall(r"<img [^>]*>", html)
-    assert images and all('alt="' in img and "data:image/png;base64," in img for img in images)
+    figures = re.findall(r"<svg [^>]*>", html)
+    assert figures and all('role="img"' in f and 'aria-label="' in f for f in figures)
+    assert "<text" in html and "<img" not in html  # figure text is text, not pixels
+
+
+def test_report_reads_in_words_with_contents_and_the_rule_first(result) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(result)
+    assert html.index("Disclosure control") < html.index("Contents") < html.index("Flagged")
+    assert "at least 10 people" in html and "are withheld under the rule" in html
+    for section in ("by-group", "by-band", "by-group-band"):
+        assert f'href="#{section}"' in html and f'id="{section}"' in html
+    assert html.count("(FPR)") == 1 and "FPR" not in html.replace("(FPR)", "")
+    assert html.count("(FNR)") == 1 and "FNR" not in html.replace("(FNR)", "")
+    assert "run_id" not in html and ", ;" not in html and "None" not in html
+    assert "@media print" in html
 
 
 def test_write_report_and_attach(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -38,7 +38,7 @@ def test_group_under_ten_people_has_no_figures_anywhere() -> None:
     from bias_audit.report import render_html
 
     html = render_html(result)
-    assert "tiny" in html and "suppressed" in html.lower()
+    assert '<th scope="row">Tiny</th><td class="withheld"' in html  # label in words, no figures
     assert json.dumps(data, allow_nan=False)
 
 

@@ -44,6 +44,7 @@ def test_audit_table_writes_html_and_json_with_suppression(tmp_path: Path) -> No
     figures = json.loads((tmp_path / "report" / "audit_report.json").read_text())
     assert "<html" in html.lower()
     assert "tiny" in json.dumps(figures) and "suppress" in json.dumps(figures).lower()
+    assert "Disclosure control:" in result.output and figures["settings"]["min_events"] == 5
 
 
 def test_audit_table_names_a_missing_column(tmp_path: Path) -> None:

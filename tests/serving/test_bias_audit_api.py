@@ -1,15 +1,17 @@
-"""``GET /v1/audit`` (+ ``/report``): the bias audit attached to the served model's MLflow run.
+"""``GET /v1/audit`` (summary, pages, ``/report``): the bias audit attached to the model's run.
 
 The fixture registers the session's model under a second name with a run of its own, audits
-that model on a small generated cohort with ``audit.run_model_audit`` (scores from the model
+that model on a small generated cohort with ``bias_audit.run_model_audit`` (scores from the model
 itself) and attaches the report to the run; the shared model keeps no audit (the 404 case).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import pytest
@@ -104,17 +106,63 @@ def test_artifact_names_match_the_audit_package() -> None:
     assert (model_loader.BIAS_AUDIT_JSON, model_loader.BIAS_AUDIT_HTML) == (JSON_FILE, HTML_FILE)
 
 
-def test_researcher_gets_the_attached_audit(api: Any, audited: Any) -> None:
+def _all_pages(api: Any, path: str, limit: int = 7) -> list[dict[str, Any]]:
+    """Page through a list endpoint with a small page size; return every item in order."""
+    items: list[dict[str, Any]] = []
+    while True:
+        sep = "&" if "?" in path else "?"
+        page = _get(api, f"{path}{sep}offset={len(items)}&limit={limit}", "researcher").json()
+        assert page["offset"] == len(items) and len(page["items"]) <= limit
+        items += page["items"]
+        if len(items) >= page["total"]:
+            assert len(items) == page["total"]
+            return items
+
+
+def test_researcher_gets_the_summary_and_the_pages_rebuild_the_audit(
+    api: Any, audited: Any
+) -> None:
     response = _get(api, "/v1/audit", "researcher")
     assert response.status_code == 200
     body = response.json()
     assert body["model_name"] == AUDITED and body["run_id"] == audited[1].run_id
-    audit = body["audit"]
-    assert audit == audited[1].result.to_dict()
-    assert {s["name"] for s in audit["scorers"]} == {"statutory grade", "officer grade", "model"}
-    assert audit["audited"]["thresholds"]["model"] > 0
-    assert audit["officer_effect"]["n_officers"] > 0
+    whole = audited[1].result.to_dict()
+    summary = body["summary"]
+    assert "groups" not in summary and "disparities" not in summary
+    assert "officers" not in summary["officer_effect"]
+    assert {s["name"] for s in summary["scorers"]} == {"statutory grade", "officer grade", "model"}
+    assert summary["audited"]["thresholds"]["model"] > 0
+    assert summary["officer_effect"]["n_officers"] > 0
+    assert summary["disclosure"] == whole["disclosure"]
+    assert summary["flagged"] == [d for d in whole["disparities"] if d["flagged"]]
+    assert len(response.content) < len(json.dumps(whole)) / 5
+    rebuilt = []
+    for table in body["tables"]:
+        path = (
+            f"/v1/audit/groups?scorer={quote(table['scorer'])}&grouping={quote(table['grouping'])}"
+        )
+        groups = _all_pages(api, path)
+        assert len(groups) == table["groups"]
+        rebuilt.append((table["scorer"], table["grouping"], groups))
+    assert rebuilt == [(b["scorer"], b["grouping"], b["groups"]) for b in whole["groups"]]
+    assert _all_pages(api, "/v1/audit/disparities", 50) == whole["disparities"]
+    assert body["disparities"] == len(whole["disparities"])
+    officers = _all_pages(api, "/v1/audit/officers", 25)
+    assert officers == whole["officer_effect"]["officers"] and body["officers"] == len(officers)
     assert _get(api, "/v1/audit", "admin").status_code == 200
+
+
+def test_bad_page_requests_are_clear_4xx(api: Any) -> None:
+    for path, field in (
+        ("/v1/audit/disparities?limit=0", "limit"),
+        ("/v1/audit/officers?limit=100000", "limit"),
+        ("/v1/audit/groups?scorer=model&grouping=sex&offset=-1", "offset"),
+    ):
+        response = _get(api, path, "researcher")
+        assert response.status_code == 422 and field in response.text
+    missing = _get(api, "/v1/audit/groups?scorer=nobody-x&grouping=sex", "researcher")
+    assert missing.status_code == 404 and "nobody-x" not in missing.text
+    assert _get(api, "/v1/audit/groups?scorer=model", "researcher").status_code == 422
 
 
 @pytest.mark.parametrize("role", ["case_system", "reviewer"])
@@ -125,24 +173,30 @@ def test_other_roles_are_refused(api: Any, role: str) -> None:
 
 
 def test_small_cells_are_suppressed_in_what_the_api_returns(api: Any) -> None:
-    audit = _get(api, "/v1/audit", "researcher").json()["audit"]
-    assert audit["settings"]["min_people"] == MIN_PEOPLE
+    summary = _get(api, "/v1/audit", "researcher").json()
+    settings = summary["summary"]["settings"]
+    assert settings["min_people"] == MIN_PEOPLE
     suppressed: set[tuple[str, str]] = set()
     shown = 0
-    for block in audit["groups"]:
-        for group in block["groups"]:
+    for table in summary["tables"]:
+        path = (
+            f"/v1/audit/groups?scorer={quote(table['scorer'])}&grouping={quote(table['grouping'])}"
+        )
+        for group in _all_pages(api, path, 100):
             if group["suppressed"]:
                 assert set(group) == {"label", "suppressed"}  # no counts, no figures
-                suppressed.add((block["grouping"], group["label"]))
+                suppressed.add((table["grouping"], group["label"]))
             else:
-                assert group["people"] >= MIN_PEOPLE
+                assert group["people"] >= MIN_PEOPLE and group["events"] >= settings["min_events"]
                 shown += 1
                 for cal in group["calibration"] or []:
-                    assert cal["n"] >= MIN_PEOPLE
+                    assert cal["n"] >= MIN_PEOPLE and cal["events"] >= settings["min_events"]
     assert suppressed and shown  # the cohort has small cells (e.g. intersections) to hide
-    for d in audit["disparities"]:
+    for d in _all_pages(api, "/v1/audit/disparities", 200):
         assert (d["grouping"], d["group"]) not in suppressed
         assert (d["grouping"], d["reference"]) not in suppressed
+    for officer in _all_pages(api, "/v1/audit/officers", 200):
+        assert officer["officer"].startswith("officer ") and officer["assessments"] >= MIN_PEOPLE
 
 
 def test_report_is_the_attached_html(api: Any) -> None:
@@ -165,7 +219,7 @@ def test_no_audit_attached_is_a_clear_404(registered: RegisteredModel, tmp_path:
     _register_copy(registered, name)
     with TestClient(create_app(_settings(registered, name, tmp_path))) as client:
         key = create_key(client.app.state.services.store, "researcher")[1]  # type: ignore[attr-defined]
-        for path in ("/v1/audit", "/v1/audit/report"):
+        for path in ("/v1/audit", "/v1/audit/report", "/v1/audit/disparities"):
             response = client.get(path, headers={"X-API-Key": key})
             assert response.status_code == 404
             detail = response.json()["detail"]
