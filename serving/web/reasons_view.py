@@ -16,7 +16,7 @@ from serving.schemas_out import ContributionOut, GroupOut, ModelOut
 from serving.web.charts import NARROW, WIDTH, Step, Waterfall, points, waterfall
 
 SHOWN_GROUPS: Final[int] = 5  # groups drawn on the case page; the rest are "everything else"
-NO_DEFINITION: Final[str] = "the outcome this model predicts (see the model page)"
+NO_DEFINITION: Final[str] = "the outcome this model predicts"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ def distinct_percents(values: list[float]) -> list[str]:
 def _headline(m: ModelOut) -> tuple[str, str, str | None]:
     ctx = m.outcome
     definition = (ctx.definition if ctx else "") or NO_DEFINITION
-    within = "" if "year" in definition or "days" in definition else " within a year"
+    said = definition == NO_DEFINITION or "year" in definition or "days" in definition
+    within = "" if said else " within a year"
     odds = in_words(m.probability)
     if ctx and ctx.base_rate is not None:
         odds += f"; an average case is {in_words(ctx.base_rate)}"
@@ -107,7 +108,8 @@ def _feature(c: ContributionOut) -> FeatureReason:
 def _group(g: GroupOut) -> GroupReason:
     more = None
     if g.remaining_features:
-        more = f"{g.remaining_features} other inputs in this group add little"
+        rest = g.probability_effect - sum(c.probability_effect for c in g.features)
+        more = f"{g.remaining_features} other inputs in this group together: {points(rest)}"
     return GroupReason(
         g.label, points(g.probability_effect), g.direction, [_feature(c) for c in g.features], more
     )

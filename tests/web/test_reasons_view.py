@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from serving.schemas_out import ModelOut, OutcomeOut
 from serving.web.charts import (
     BAR_H,
     BOLD_W,
@@ -22,7 +23,7 @@ from serving.web.charts import (
     step_decimals,
     waterfall,
 )
-from serving.web.reasons_view import distinct_percents, in_words
+from serving.web.reasons_view import build_reasons, distinct_percents, in_words
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 
@@ -127,3 +128,49 @@ def test_shown_percentages_keep_the_order_of_the_numbers(values: list[float]) ->
 def test_a_case_just_below_the_threshold_is_not_shown_at_it() -> None:
     case, high = distinct_percents([0.03839, 0.0384])
     assert case != high and float(case.rstrip("%")) < float(high.rstrip("%"))
+
+
+def _model(**changes: object) -> ModelOut:
+    outcome = OutcomeOut(
+        definition="a repeat violent incident",
+        base_rate=0.11,
+        supported_low=0.01,
+        supported_high=0.5,
+        support_rule="calibration bins with at least 50 cases",
+        within_supported_range=True,
+    )
+    base = {
+        "name": "m",
+        "version": "1",
+        "probability": 0.24,
+        "band": "medium",
+        "band_thresholds": {"medium": 0.2, "high": 0.4},
+        "outcome": outcome,
+        "raw_score": 0.0,
+        "base_value": 0.0,
+        "base_probability": 0.11,
+        "contributions": [],
+        "remaining_log_odds": 0.0,
+        "remaining_features": 0,
+    }
+    return ModelOut.model_validate({**base, **changes})
+
+
+def test_the_probability_reads_as_a_chance_beside_an_average_case() -> None:
+    r = build_reasons(_model())
+    assert r.headline == "Estimated chance of a repeat violent incident within a year"
+    assert r.odds == "about 1 in 4; an average case is about 1 in 9"
+    assert r.support_note is None and r.thresholds == [("medium", "20.0%"), ("high", "40.0%")]
+    assert r.wide is None  # no groups stored: the page says so and keeps the table
+
+
+def test_no_base_rate_and_an_unsupported_probability_are_said_plainly() -> None:
+    outcome = _model().outcome
+    assert outcome is not None
+    bare = outcome.model_copy(
+        update={"base_rate": None, "definition": "", "within_supported_range": False}
+    )
+    r = build_reasons(_model(outcome=bare, probability=0.62))
+    assert r.headline == "Estimated chance of the outcome this model predicts"
+    assert r.odds == "about 5 in 8" and "average" not in r.odds
+    assert r.support_note and "1.0% to 50.0%" in r.support_note
