@@ -87,10 +87,8 @@ def _contribution(
 
 
 def _listed(
-    idx: list[int], contrib: FloatArray, start: float, case: CaseRow, to_p: ToProbability
+    idx: list[int], contrib: FloatArray, effects: FloatArray, case: CaseRow, row: dict[str, float]
 ) -> list[ContributionOut]:
-    effects = steps_in_probability(start, contrib[idx], to_p)
-    row = case.as_row()
     return [
         _contribution(i, float(contrib[i]), float(e), case, row)
         for i, e in zip(idx, effects.tolist(), strict=True)
@@ -102,7 +100,12 @@ def _by_size(values: FloatArray) -> npt.NDArray[np.intp]:
 
 
 def top_contributions(
-    contrib: FloatArray, base: float, case: CaseRow, to_probability: ToProbability, k: int
+    contrib: FloatArray,
+    base: float,
+    case: CaseRow,
+    to_probability: ToProbability,
+    k: int,
+    row: dict[str, float] | None = None,
 ) -> tuple[list[ContributionOut], float, int, float]:
     """Return the ``k`` largest contributions, the rest's sum and count, and its probability push.
 
@@ -110,50 +113,75 @@ def top_contributions(
     """
     order = _by_size(contrib)
     top, rest = order[: min(k, len(order))].tolist(), order[min(k, len(order)) :]
-    listed = _listed(top, contrib, base, case, to_probability)
-    shown = base + float(contrib[top].sum())
-    ends = to_probability(np.array([shown, float(contrib.sum()) + base]))
-    return listed, float(contrib[rest].sum()), len(rest), float(ends[1] - ends[0])
+    path = base + np.concatenate(([0.0], np.cumsum(contrib[top]), [contrib.sum()]))
+    p = to_probability(path)
+    listed = _listed(top, contrib, np.diff(p[:-1]), case, row or case.as_row())
+    return listed, float(contrib[rest].sum()), len(rest), float(p[-1] - p[-2])
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The model's columns ordered by group: permutation, segment starts and each group's id."""
+
+    perm: npt.NDArray[np.intp]
+    starts: npt.NDArray[np.intp]
+    groups: tuple[str, ...]
+    gid: npt.NDArray[np.intp]  # group index of each permuted column
 
 
 @cache
-def _group_members(names: tuple[str, ...]) -> tuple[tuple[str, npt.NDArray[np.intp]], ...]:
-    """Return (group, column positions) for each group the model's columns fall in."""
+def _layout(names: tuple[str, ...]) -> _Layout:
     ids = [group_of(n) for n in names]
-    return tuple(
-        (g, np.array([i for i, x in enumerate(ids) if x == g], dtype=np.intp))
-        for g in GROUPS
-        if g in ids
-    )
+    present = tuple(g for g in GROUPS if g in ids)
+    gid = np.array([present.index(x) for x in ids], dtype=np.intp)
+    perm = np.argsort(gid, kind="stable")
+    starts = np.searchsorted(gid[perm], np.arange(len(present)))
+    return _Layout(perm, starts, present, gid[perm])
 
 
 def group_contributions(
-    contrib: FloatArray, base: float, case: CaseRow, to_probability: ToProbability
+    contrib: FloatArray,
+    base: float,
+    case: CaseRow,
+    to_probability: ToProbability,
+    row: dict[str, float] | None = None,
 ) -> list[GroupOut]:
-    """Return every group's summed contribution, largest first, with its largest features."""
-    members = _group_members(case.names)
-    sums = np.array([contrib[cols].sum() for _, cols in members])
+    """Return every group's summed contribution, largest first, with its largest features.
+
+    Groups are taken largest first from ``base``; within a group its features are taken
+    largest first from the group's start, so their probability pushes nest in the group's.
+    """
+    lay = _layout(case.names)
+    permuted = contrib[lay.perm]
+    sums = np.add.reduceat(permuted, lay.starts)
     order = _by_size(sums).tolist()
-    effects = steps_in_probability(base, sums[order], to_probability)
-    groups, start = [], base
-    for j, effect in zip(order, effects.tolist(), strict=True):
-        group, cols = members[j]
-        inner = cols[_by_size(contrib[cols])]
-        top = [int(i) for i in inner[:FEATURES_PER_GROUP] if contrib[i] != 0.0]
-        total = float(sums[j])
+    starts = base + np.concatenate(([0.0], np.cumsum(sums[order])))
+    ranked = lay.perm[np.lexsort((-np.abs(permuted), lay.gid))]  # by group, largest first
+    ends = np.append(lay.starts[1:], len(permuted))
+    heads = [
+        ranked[lay.starts[j] : min(lay.starts[j] + FEATURES_PER_GROUP, ends[j])] for j in order
+    ]
+    tops = [[int(i) for i in head if contrib[i]] for head in heads]
+    paths = [starts[n] + np.concatenate(([0.0], np.cumsum(contrib[t]))) for n, t in enumerate(tops)]
+    p = to_probability(np.concatenate([starts, *paths]))  # one calibration call for all
+    cuts = np.cumsum([len(starts)] + [len(x) for x in paths])
+    row = row or case.as_row()
+    groups = []
+    for n, j in enumerate(order):
+        group, size = lay.groups[j], int(ends[j] - lay.starts[j])
+        total, top = float(sums[j]), tops[n]
         groups.append(
             GroupOut(
                 group=group,
                 label=group_label(group),
                 direction=_direction(total),
                 log_odds=total,
-                probability_effect=float(effect),
-                features=_listed(top, contrib, start, case, to_probability),
+                probability_effect=float(p[n + 1] - p[n]),
+                features=_listed(top, contrib, np.diff(p[cuts[n] : cuts[n + 1]]), case, row),
                 remaining_log_odds=total - float(contrib[top].sum()),
-                remaining_features=len(cols) - len(top),
+                remaining_features=size - len(top),
             )
         )
-        start += total
     return groups
 
 
@@ -161,8 +189,9 @@ def explain(
     contrib: FloatArray, base: float, case: CaseRow, to_probability: ToProbability, k: int
 ) -> Explanation:
     """Return the top ``k`` contributions with the remainder, and every group."""
-    listed, rest, n_rest, rest_p = top_contributions(contrib, base, case, to_probability, k)
-    groups = group_contributions(contrib, base, case, to_probability)
+    row = case.as_row()
+    listed, rest, n_rest, rest_p = top_contributions(contrib, base, case, to_probability, k, row)
+    groups = group_contributions(contrib, base, case, to_probability, row)
     return Explanation(listed, rest, n_rest, rest_p, groups)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from features.dash import DASH
+from features.dash import DASH, QUESTION_IDS
 from features.engine.specs import FEATURES, FeatureSpec
 
 GROUPS: Final[dict[str, str]] = {
@@ -58,10 +58,12 @@ _BY_SECTION: Final[dict[str, str]] = {
 }
 
 
+_QUESTION_OF: Final[dict[str, str]] = {f"dash_{q}": q for q in QUESTION_IDS}
+
+
 def dash_question(name: str) -> str | None:
     """Return the DASH question id a feature encodes (``dash_q13`` -> ``q13``), else ``None``."""
-    question = name.removeprefix("dash_")
-    return question if question in DASH.question_ids and name != question else None
+    return _QUESTION_OF.get(name)
 
 
 def _group(spec: FeatureSpec) -> str:

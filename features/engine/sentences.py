@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Final
 
-from features.dash import DASH
+from features.dash import DASH, QUESTION_IDS
 from features.engine.groups import dash_question
 from features.engine.sentence_templates import TEMPLATES, Row, missing
 from features.engine.specs import FEATURES
@@ -24,6 +24,7 @@ ANSWER_WORDS: Final[dict[str, str]] = {
     "dont_know": "the victim said they did not know",
     "not_answered": "the question was not answered",
 }
+_NUMBER: Final[dict[str, int]] = {q: i for i, q in enumerate(QUESTION_IDS, start=1)}
 _UNKNOWN = "there was no yes or no answer (don't know or not answered)"
 
 
@@ -33,7 +34,7 @@ def _num(value: float) -> str:
 
 def dash_answer_sentence(question_id: str, value: float, answer: str | None = None) -> str:
     """Return "Asked '<question>' (DASH question n), <the answer in words>"."""
-    number = DASH.question_ids.index(question_id) + 1
+    number = _NUMBER[question_id]
     if answer is None:
         answer = "unknown" if missing(value) else ("yes" if value >= 0.5 else "no")
     said = ANSWER_WORDS.get(answer, _UNKNOWN)
