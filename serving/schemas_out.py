@@ -10,10 +10,13 @@ from pydantic import BaseModel, Field
 from features.vocab import Grade
 
 CONTRIBUTION_NOTE = (
-    "Contributions are in log-odds (the booster's raw score), not probability: base_value + "
-    "the listed contributions + remaining_log_odds = raw_score. The calibrated probability is a "
-    "monotone map of raw_score, so a positive contribution raises it and a negative one lowers it."
+    "Contributions are TreeSHAP values in log-odds (the booster's raw score): base_value + the "
+    "listed contributions + remaining_log_odds = raw_score, and the groups' log_odds add up to "
+    "raw_score - base_value. probability_effect is the same push on the calibrated probability, "
+    "taking the listed items in order from the average-inputs probability (base_probability); "
+    "in that order they and the remainder add up to the case's probability."
 )
+Direction = Literal["raises", "lowers", "none"]
 
 
 class ActionOut(BaseModel):
@@ -41,13 +44,42 @@ class StatutoryOut(BaseModel):
 
 
 class ContributionOut(BaseModel):
-    """One feature's SHAP contribution to this case's raw score."""
+    """One feature's SHAP contribution to this case's score, with a sentence about this case."""
 
     feature: str
     value: float | None = Field(description="the feature's value for this case (null = missing)")
-    description: str
-    direction: Literal["raises", "lowers", "none"]
+    description: str = Field(description="what the input measures, in plain English")
+    group: str = Field(default="other", description="the group of meaning it belongs to")
+    sentence: str = Field(default="", description="this case's value in words, and its push")
+    direction: Direction
     log_odds: float = Field(description="the contribution, in log-odds")
+    probability_effect: float = Field(
+        default=0.0, description="the push on the calibrated probability (0.031 = 3.1 points)"
+    )
+
+
+class GroupOut(BaseModel):
+    """The summed contributions of one group of inputs (criminal history, ...), largest first."""
+
+    group: str
+    label: str
+    direction: Direction
+    log_odds: float = Field(description="sum of the group's contributions, in log-odds")
+    probability_effect: float
+    features: list[ContributionOut] = Field(description="the group's largest contributions")
+    remaining_log_odds: float = Field(description="sum of the group's unlisted contributions")
+    remaining_features: int
+
+
+class OutcomeOut(BaseModel):
+    """What the probability means: target definition, base rate and the range calibration backs."""
+
+    definition: str
+    base_rate: float | None
+    supported_low: float
+    supported_high: float
+    support_rule: str
+    within_supported_range: bool
 
 
 class ModelOut(BaseModel):
@@ -57,11 +89,20 @@ class ModelOut(BaseModel):
     version: str
     probability: float = Field(ge=0.0, le=1.0)
     band: Grade
+    band_thresholds: dict[str, float] = Field(
+        default_factory=dict, description="the probability thresholds applied (medium, high)"
+    )
+    outcome: OutcomeOut | None = None
     raw_score: float = Field(description="the booster's log-odds")
     base_value: float = Field(description="the expected raw score (log-odds) before any feature")
+    base_probability: float | None = Field(
+        default=None, description="the calibrated probability at base_value (average inputs)"
+    )
     contributions: list[ContributionOut]
     remaining_log_odds: float = Field(description="sum of every contribution not listed")
     remaining_features: int
+    remaining_probability: float = 0.0
+    groups: list[GroupOut] = Field(default_factory=list, description="every group, largest first")
     note: str = CONTRIBUTION_NOTE
 
 

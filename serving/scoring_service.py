@@ -20,11 +20,12 @@ import numpy as np
 from pydantic import ValidationError
 
 from features.contracts import ContractError
+from features.dash import QUESTION_IDS
 from features.engine import case_features
 from features.rules import ModelView, RulesConfig, StatutoryResult, combine, grade_case
 from serving.case_builder import ErrorDict, time_order_errors, to_case
 from serving.db.store import AuditRow, Store
-from serving.explain import FloatArray, top_contributions
+from serving.explain import CaseRow, FloatArray, model_reasons, outcome
 from serving.model_loader import LoadedModel
 from serving.schemas import ScoreRequest
 from serving.schemas_out import BatchItemOut, BatchScoreResponse, FieldError, ScoreResponse
@@ -93,19 +94,17 @@ def _model_part(req_case: Any, ctx: ScoringContext) -> dict[str, Any]:
     m = ctx.model
     values = np.ascontiguousarray(case_features(req_case)[m.columns])
     raw, probability, band, contrib, base = explain_row(m, values)
-    listed, rest, n_rest = top_contributions(
-        contrib, values, m.feature_names, m.descriptions, ctx.top_k
-    )
+    answers = {q: str(req_case.assessment.get(q)) for q in QUESTION_IDS}
+    row = CaseRow(values, m.feature_names, m.descriptions, answers)
     return {
         "name": m.name,
         "version": m.version,
         "probability": probability,
         "band": band,
+        "outcome": outcome(m.scorer.spec, probability),
         "raw_score": raw,
         "base_value": base,
-        "contributions": listed,
-        "remaining_log_odds": rest,
-        "remaining_features": n_rest,
+        **model_reasons(m.scorer.spec, contrib, base, row, ctx.top_k),
     }
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from features.engine.registry import categorical_features
+from features.engine.registry import categorical_features, monotone_constraints
 from training.metrics import roc_auc
 from training.settings import TrainingSettings
 
@@ -81,6 +81,7 @@ def fit_lgbm(
     """Fit an LGBMClassifier, stopping early on the validation fold's log loss."""
     if len(x_fit) < SMALL_DATA_ROWS:  # threads only slow tiny fits down (OpenMP sync cost)
         params = {**params, "n_jobs": 1}
+    params = {"monotone_constraints": monotone_constraints(x_fit.columns), **params}
     model = lgb.LGBMClassifier(**params)
     model.fit(
         x_fit,

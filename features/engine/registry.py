@@ -6,18 +6,26 @@ code, the API and the reviewer page use.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
+from features.engine.groups import GROUPS, group_label, group_of
+from features.engine.sentences import sentence
 from features.engine.specs import FAMILIES, FEATURES, FeatureSpec
 
 __all__ = [
     "FAMILIES",
     "FEATURES",
+    "GROUPS",
     "FeatureSpec",
     "categorical_features",
     "describe",
     "family_features",
     "feature_names",
+    "group_label",
+    "group_of",
+    "monotone_constraints",
+    "sentence",
     "spec",
 ]
 
@@ -47,3 +55,8 @@ def family_features(family: str) -> tuple[str, ...]:
 def categorical_features() -> tuple[str, ...]:
     """Return the features LightGBM should treat as categorical (unordered codes)."""
     return tuple(f.name for f in FEATURES if f.categories and f.name != "officer_grade")
+
+
+def monotone_constraints(names: Iterable[str]) -> list[int]:
+    """Return LightGBM's ``monotone_constraints`` for columns ``names`` (0 for unregistered)."""
+    return [_BY_NAME[n].monotone if n in _BY_NAME else 0 for n in names]

@@ -32,6 +32,8 @@ class FeatureSpec:
 
     ``int64`` features are never missing; ``float64`` ones may be NaN (no history, or an
     unknown DASH answer). ``categories`` lists the labels of a categorical code, in code order.
+    ``monotone`` 1 declares that a higher value never lowers the estimate, where the domain
+    sources and the data agree (training passes it to LightGBM as a monotone constraint).
     """
 
     name: str
@@ -41,6 +43,7 @@ class FeatureSpec:
     minimum: float | None = None
     maximum: float | None = None
     categories: tuple[str, ...] = ()
+    monotone: Literal[-1, 0, 1] = 0
 
     @property
     def nullable(self) -> bool:
@@ -48,12 +51,14 @@ class FeatureSpec:
         return self.dtype == "float64"
 
 
-def _count(name: str, family: str, description: str) -> FeatureSpec:
-    return FeatureSpec(name, family, "int64", description, minimum=0)
+def _count(name: str, family: str, description: str, *, rises: bool = False) -> FeatureSpec:
+    return FeatureSpec(name, family, "int64", description, minimum=0, monotone=1 if rises else 0)
 
 
-def _flag(name: str, family: str, description: str) -> FeatureSpec:
-    return FeatureSpec(name, family, "int64", description, minimum=0, maximum=1)
+def _flag(name: str, family: str, description: str, *, rises: bool = False) -> FeatureSpec:
+    return FeatureSpec(
+        name, family, "int64", description, minimum=0, maximum=1, monotone=1 if rises else 0
+    )
 
 
 def _real(
@@ -66,29 +71,39 @@ _DYAD = "Police-recorded incidents between this victim and perpetrator"
 _BEFORE = "before the current incident"
 
 PRIOR_INCIDENTS: Final[tuple[FeatureSpec, ...]] = (
-    _count("dyad_incidents_30d", "prior_incidents", f"{_DYAD} in the 30 days {_BEFORE}"),
-    _count("dyad_incidents_90d", "prior_incidents", f"{_DYAD} in the 90 days {_BEFORE}"),
-    _count("dyad_incidents_365d", "prior_incidents", f"{_DYAD} in the 365 days {_BEFORE}"),
-    _count("dyad_incidents_ever", "prior_incidents", f"{_DYAD} at any time {_BEFORE}"),
+    _count(
+        "dyad_incidents_30d", "prior_incidents", f"{_DYAD} in the 30 days {_BEFORE}", rises=True
+    ),
+    _count(
+        "dyad_incidents_90d", "prior_incidents", f"{_DYAD} in the 90 days {_BEFORE}", rises=True
+    ),
+    _count(
+        "dyad_incidents_365d", "prior_incidents", f"{_DYAD} in the 365 days {_BEFORE}", rises=True
+    ),
+    _count("dyad_incidents_ever", "prior_incidents", f"{_DYAD} at any time {_BEFORE}", rises=True),
     _count(
         "perp_incidents_365d",
         "prior_incidents",
         f"Incidents by this perpetrator against any victim in the 365 days {_BEFORE}",
+        rises=True,
     ),
     _count(
         "perp_incidents_ever",
         "prior_incidents",
         f"Incidents by this perpetrator against any victim at any time {_BEFORE}",
+        rises=True,
     ),
     _count(
         "perp_other_victims_ever",
         "prior_incidents",
         f"Number of other victims of this perpetrator in incidents {_BEFORE} (serial abuse)",
+        rises=True,
     ),
     _count(
         "victim_incidents_365d",
         "prior_incidents",
         f"Incidents against this victim by any perpetrator in the 365 days {_BEFORE}",
+        rises=True,
     ),
     _real(
         "days_since_last_dyad_incident",
@@ -152,12 +167,12 @@ _SEPARATION_HISTORY: Final[tuple[FeatureSpec, ...]] = (
     _flag(
         "victim_separation_recorded_ever",
         "separation",
-        "1 if a separation of the victim was recorded at any time before this assessment",
+        "Whether a separation of the victim was recorded at any time before this assessment",
     ),
     _flag(
         "victim_separation_recorded_365d",
         "separation",
-        "1 if a separation of the victim was recorded in the 365 days before this assessment",
+        "Whether a separation of the victim was recorded in the 365 days before this assessment",
     ),
     _real(
         "days_since_victim_separation",
@@ -185,11 +200,13 @@ CRIMINAL_HISTORY: Final[tuple[FeatureSpec, ...]] = (
         "perp_da_convictions",
         "criminal_history",
         f"Domestic abuse convictions of {_PERP} {_BEFORE_T}",
+        rises=True,
     ),
     _count(
         "perp_violent_convictions",
         "criminal_history",
         f"Violent (non-domestic) convictions of {_PERP} {_BEFORE_T}",
+        rises=True,
     ),
     _count(
         "perp_other_convictions", "criminal_history", f"Other convictions of {_PERP} {_BEFORE_T}"
@@ -203,28 +220,30 @@ CRIMINAL_HISTORY: Final[tuple[FeatureSpec, ...]] = (
         "perp_breaches",
         "criminal_history",
         f"Recorded breaches of bail or of an order by {_PERP} {_BEFORE_T}",
+        rises=True,
     ),
     _flag(
         "dvpn_dvpo_active",
         "criminal_history",
-        "1 if a DV protection notice or order involving this victim or perpetrator was in force "
+        "Whether a DV protection notice or order involving this victim or perpetrator was in force "
         "at the assessment",
     ),
     _flag(
         "protective_order_active",
         "criminal_history",
-        "1 if a restraining or non-molestation order involving this victim or perpetrator was "
+        "Whether a restraining or non-molestation order involving this victim or perpetrator was "
         "in force at the assessment",
     ),
     _flag(
         "perp_on_licence_or_order",
         "criminal_history",
-        f"1 if {_PERP} was on licence or a community order at the assessment",
+        f"Whether {_PERP} was on licence or a community order at the assessment",
     ),
     _count(
         "victim_prior_marac_referrals",
         "criminal_history",
         f"Earlier MARAC referrals of this victim {_BEFORE_T}",
+        rises=True,
     ),
     _count(
         "dvds_disclosures",
@@ -240,9 +259,9 @@ CURRENT_INCIDENT: Final[tuple[FeatureSpec, ...]] = (
         "offence_category",
         "current_incident",
         "int64",
-        f"{_CURRENT} offence category, a categorical code (0-{len(OFFENCE_CATEGORIES) - 1}: "
-        + ", ".join(OFFENCE_CATEGORIES)
-        + "); pass to LightGBM as a categorical feature",
+        f"{_CURRENT} offence category ("
+        + ", ".join(c.replace("_", " ") for c in OFFENCE_CATEGORIES)
+        + ")",
         minimum=0,
         maximum=len(OFFENCE_CATEGORIES) - 1,
         categories=OFFENCE_CATEGORIES,
@@ -254,14 +273,22 @@ CURRENT_INCIDENT: Final[tuple[FeatureSpec, ...]] = (
         f"{_CURRENT} severity ({SEVERITY_MIN} low to {SEVERITY_MAX} life-threatening)",
         minimum=SEVERITY_MIN,
         maximum=SEVERITY_MAX,
+        monotone=1,
     ),
-    _flag("injury", "current_incident", f"{_CURRENT} 1 if the victim was injured"),
-    _flag("weapon", "current_incident", f"{_CURRENT} 1 if a weapon was used"),
-    _flag("strangulation", "current_incident", f"{_CURRENT} 1 if strangulation was reported"),
-    _flag("alcohol_or_drugs", "current_incident", f"{_CURRENT} 1 if alcohol or drugs involved"),
-    _flag("children_present", "current_incident", f"{_CURRENT} 1 if children were present"),
-    _flag("victim_pregnant", "current_incident", f"{_CURRENT} 1 if the victim is pregnant"),
-    _flag("crime_recorded", "current_incident", f"{_CURRENT} 1 if a crime was recorded"),
+    _flag("injury", "current_incident", f"{_CURRENT} whether the victim was injured"),
+    _flag("weapon", "current_incident", f"{_CURRENT} whether a weapon was used", rises=True),
+    _flag(
+        "strangulation",
+        "current_incident",
+        f"{_CURRENT} whether strangulation was reported",
+        rises=True,
+    ),
+    _flag(
+        "alcohol_or_drugs", "current_incident", f"{_CURRENT} whether alcohol or drugs were involved"
+    ),
+    _flag("children_present", "current_incident", f"{_CURRENT} whether children were present"),
+    _flag("victim_pregnant", "current_incident", f"{_CURRENT} whether the victim is pregnant"),
+    _flag("crime_recorded", "current_incident", f"{_CURRENT} whether a crime was recorded"),
 )
 
 # DASH answers that belong to a named risk-factor family rather than the generic 'dash' one.
@@ -280,7 +307,8 @@ def _answer(question_id: str) -> FeatureSpec:
     return _real(
         f"dash_{question_id}",
         _ANSWER_FAMILY.get(question_id, "dash"),
-        f"DASH {question_id} '{text}': 1 yes, 0 no, missing if don't know or not answered",
+        f"DASH question {question_id[1:]}: '{text}' (yes or no; don't know and not answered "
+        "are kept apart from no)",
         lo=0.0,
         hi=1.0,
     )
@@ -295,6 +323,7 @@ DASH_SUMMARY: Final[tuple[FeatureSpec, ...]] = (
         "Number of DASH questions answered 'yes'",
         minimum=0,
         maximum=len(DASH.questions),
+        monotone=1,
     ),
     FeatureSpec(
         "dash_unknown_count",
@@ -308,8 +337,7 @@ DASH_SUMMARY: Final[tuple[FeatureSpec, ...]] = (
         "officer_grade",
         "dash",
         "int64",
-        "Officer's DASH grade as an ordinal: "
-        + ", ".join(f"{i} {g}" for i, g in enumerate(GRADES)),
+        "Officer's DASH grade (" + ", ".join(GRADES) + ")",
         minimum=0,
         maximum=len(GRADES) - 1,
         categories=GRADES,

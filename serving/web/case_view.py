@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -11,8 +10,9 @@ from typing import Any, Final
 from features.dash import DASH
 from features.vocab import GRADE_RANK, GRADES
 from serving.db.reviewer_store import AuditCase, ReviewRecord
-from serving.schemas_out import ContributionOut, ScoreResponse
-from serving.web.charts import Step, Timeline, Waterfall, timeline, waterfall
+from serving.schemas_out import ScoreResponse
+from serving.web.charts import Timeline, timeline
+from serving.web.reasons_view import Reasons, build_reasons
 
 ANSWER_LABELS: Final[dict[str, str]] = {
     "yes": "Yes",
@@ -76,7 +76,7 @@ class CaseView:
 
     audit: AuditCase
     response: ScoreResponse
-    waterfall: Waterfall
+    reasons: Reasons
     dash: list[tuple[str, list[DashItem]]]
     incident: dict[str, Any]
     assessment: dict[str, Any]
@@ -95,21 +95,6 @@ def label(code: str) -> str:
 def raise_options(statutory_grade: str) -> list[str]:
     """Return the grades a reviewer may raise to: strictly above the statutory grade."""
     return [g for g in GRADES if GRADE_RANK[g] > GRADE_RANK[statutory_grade]]
-
-
-def _value(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return "missing"
-    return str(int(value)) if float(value).is_integer() else f"{value:.3g}"
-
-
-def _steps(contributions: list[ContributionOut], rest: float, n_rest: int) -> list[Step]:
-    steps = [
-        Step(c.description, f"{c.feature} = {_value(c.value)}", c.log_odds) for c in contributions
-    ]
-    if n_rest:
-        steps.append(Step(f"All {n_rest} other inputs together", "remainder", rest))
-    return steps
 
 
 def _when(raw: Any) -> datetime:
@@ -171,20 +156,13 @@ def _timeline(case: dict[str, Any]) -> Timeline:
 def build_case_view(audit: AuditCase, reviews: list[ReviewRecord]) -> CaseView:
     """Build the case page from its audit record (older records may lack the case input)."""
     res = ScoreResponse.model_validate_json(audit.response_json)
-    m = res.model
-    chart = waterfall(
-        _steps(m.contributions, m.remaining_log_odds, m.remaining_features),
-        m.base_value,
-        m.raw_score,
-        m.probability,
-    )
     case: dict[str, Any] = json.loads(audit.case_input_json) if audit.case_input_json else {}
     has_input = "incident" in case and "assessment" in case
     assessment = case.get("assessment", {})
     return CaseView(
         audit=audit,
         response=res,
-        waterfall=chart,
+        reasons=build_reasons(res.model),
         dash=_dash(assessment.get("answers", {})) if has_input else [],
         incident=case.get("incident", {}),
         assessment={k: v for k, v in assessment.items() if k != "answers"},

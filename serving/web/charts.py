@@ -1,4 +1,4 @@
-"""Geometry of the case page's inline SVG charts: the SHAP waterfall and the incident timeline.
+"""Geometry of the case page's inline SVG charts: the reasons waterfall and the incident timeline.
 
 Only numbers and labels are computed here; the templates draw them (autoescaped), so no
 markup is built by string concatenation.
@@ -11,41 +11,42 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, Literal
 
-WIDTH: Final[int] = 760
-ROW: Final[int] = 38
+WIDTH: Final[int] = 760  # the timeline's width, and the waterfall's on wide screens
+NARROW: Final[int] = 360  # the waterfall's width on phones (about 1:1 at 390 px)
 LEFT: Final[int] = 12
-RIGHT: Final[int] = WIDTH - 84
-TOP: Final[int] = 34
-LINE: Final[int] = 16  # label line height
-WRAP: Final[int] = 96  # label characters per line at 13px semibold
-CHAR_W: Final[float] = 6.4  # rough width of a 12px character, to place value labels
+VALUE_COLUMN: Final[int] = 84  # right-hand column holding each row's value, clear of the plot
+LABEL_LINE: Final[int] = 17
+BAR_H: Final[int] = 16
+BOLD_W: Final[float] = 7.9  # a generous width of a 13px semibold character (labels wrap by it)
+CHAR_W: Final[float] = 7.0  # a generous width of a 12px character
 
 
 @dataclass(frozen=True)
 class Step:
-    """One contribution to explain: its plain-English label, detail and size in log-odds."""
+    """One row of a probability waterfall: a label and the probability before and after it.
+
+    ``kind`` is ``total`` for the start and end rows (drawn as a marker at ``end``).
+    """
 
     label: str
-    detail: str
-    log_odds: float
+    start: float
+    end: float
+    kind: Literal["step", "total"] = "step"
 
 
 @dataclass(frozen=True)
 class Bar:
-    """A drawn waterfall bar: from the running total before it to the one after it."""
+    """A drawn row: label lines, then a bar (or a total's marker) and its value on the right."""
 
     lines: tuple[str, ...]
     value_text: str
-    log_odds: float
     x: float
     width: float
     y: float
     bar_y: float
-    raises: bool
-    text_x: float
-    text_anchor: str
+    css: str  # raises, lowers or total
 
 
 @dataclass(frozen=True)
@@ -54,22 +55,21 @@ class Tick:
 
     x: float
     label: str
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True)
 class Waterfall:
-    """A drawn waterfall: bars, the base and final markers, axis ticks and the size."""
+    """A drawn waterfall: rows, axis ticks and the size (probabilities shown in percent)."""
 
     width: int
     height: int
     bars: list[Bar]
-    base_x: float
-    final_x: float
-    base_value: float
-    raw_score: float
-    probability: float
     ticks: list[Tick]
     axis_y: float
+    plot_left: float
+    plot_right: float
+    value_x: float
 
 
 def _nice_step(span: float, target: int = 5) -> float:
@@ -81,20 +81,38 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * magnitude
 
 
-def _ticks(lo: float, hi: float, scale: Scale) -> list[Tick]:
-    step = _nice_step(hi - lo)
-    first = math.ceil(lo / step) * step
-    count = math.floor((hi - first) / step) + 1
-    return [Tick(scale(first + i * step), f"{first + i * step:+.2g}") for i in range(count)]
+def step_decimals(step: float) -> int:
+    """Return the decimals that print every multiple of ``step`` exactly (2.5 -> 1, 0.25 -> 2)."""
+    for decimals in range(0, 7):
+        if abs(round(step, decimals) - step) < step * 1e-9:
+            return decimals
+    return 6
+
+
+def percent_ticks(lo: float, hi: float, scale: Scale, target: int) -> list[Tick]:
+    """Return ticks at round percentages between ``lo`` and ``hi`` (probabilities)."""
+    step = _nice_step((hi - lo) * 100, target)
+    decimals = step_decimals(step)
+    first = math.ceil(round(lo * 100 / step, 9)) * step
+    count = math.floor(round((hi * 100 - first) / step, 9)) + 1
+    values = [round(first + i * step, decimals) for i in range(max(count, 0))]
+    ticks = []
+    for v in values:
+        x, label = scale(v / 100), f"{v:.{decimals}f}%"
+        half = len(label) * CHAR_W / 2
+        anchor = "start" if x - half < 2 else "end" if x + half > scale.right + 20 else "middle"
+        ticks.append(Tick(x, label, anchor))
+    return ticks
 
 
 class Scale:
     """A linear map from a value domain onto the plot's x range."""
 
-    def __init__(self, lo: float, hi: float, left: float = LEFT, right: float = RIGHT) -> None:
+    def __init__(
+        self, lo: float, hi: float, left: float = LEFT, right: float = WIDTH - 84, pad: float = 0.06
+    ) -> None:
         span = hi - lo or 1.0
-        pad = span * 0.06
-        self.lo, self.hi = lo - pad, hi + pad
+        self.lo, self.hi = lo - span * pad, hi + span * pad
         self.left, self.right = left, right
 
     def __call__(self, value: float) -> float:
@@ -103,44 +121,54 @@ class Scale:
         return round(self.left + frac * (self.right - self.left), 2)
 
 
-def _text_place(x: float, w: float, text: str) -> tuple[float, str]:
-    """Put a bar's value text after the bar if it fits, else before it."""
-    width = len(text) * CHAR_W
-    if x + w + 6 + width < WIDTH - 2:
-        return x + w + 6, "start"
-    return max(x - 6, width + 2), "end"
+def points(change: float) -> str:
+    """Return a change in probability as signed percentage points ("+6.1 pts")."""
+    pts = change * 100
+    if abs(pts) < 0.05:
+        return "±0.0 pts"
+    return f"{pts:+.1f} pts".replace("-", "−")
 
 
-def waterfall(
-    steps: Sequence[Step], base_value: float, raw_score: float, probability: float
-) -> Waterfall:
-    """Lay out the contributions from the base value to the case's raw score (log-odds)."""
-    totals = [base_value]
+def _domain(steps: Sequence[Step]) -> tuple[float, float]:
+    values = [v for s in steps for v in (s.start, s.end)]
+    lo, hi = min(values), max(values)
+    span = max(hi - lo, 0.01)
+    return max(0.0, lo - span * 0.02), min(1.0, hi + span * 0.02)
+
+
+def waterfall(steps: Sequence[Step], width: int = WIDTH) -> Waterfall:
+    """Lay out a probability waterfall: labels above each bar, values in their own column.
+
+    Labels sit on their own lines above the bar row and values in a right-hand column outside
+    the plot, so no text can overprint a bar, a marker or another text.
+    """
+    plot_right = width - VALUE_COLUMN
+    lo, hi = _domain(steps)
+    scale = Scale(lo, hi, LEFT + 4, plot_right - 4, pad=0.0)
+    wrap = int((width - 2 * LEFT) / BOLD_W)
+    bars, y = [], 8.0
     for s in steps:
-        totals.append(totals[-1] + s.log_odds)
-    scale = Scale(min([*totals, raw_score]), max([*totals, raw_score]))
-    bars, y = [], float(TOP)
-    for i, s in enumerate(steps):
-        a, b = scale(totals[i]), scale(totals[i + 1])
-        x, w = min(a, b), max(abs(b - a), 1.5)
-        lines = tuple(textwrap.wrap(s.label, WRAP, max_lines=2, placeholder="…")) or ("",)
-        value = f"{s.log_odds:+.2f} {'raises' if s.log_odds > 0 else 'lowers'} · {s.detail}"
-        text_x, anchor = _text_place(x, w, value)
-        bar_y = y + LINE * (len(lines) - 1) + 8
-        bars.append(Bar(lines, value, s.log_odds, x, w, y, bar_y, s.log_odds > 0, text_x, anchor))
-        y = bar_y + ROW - 8
-    axis_y = y + 6
+        lines = tuple(textwrap.wrap(s.label, wrap, max_lines=3, placeholder="…")) or ("",)
+        bar_y = y + LABEL_LINE * len(lines) + 3  # below the last line's descenders
+        a, b = scale(s.start), scale(s.end)
+        if s.kind == "total":
+            css, x, w, value = "total", b - 4, 8.0, f"{s.end * 100:.1f}%"
+        else:
+            css = "raises" if s.end > s.start else "lowers"
+            x, w, value = min(a, b), max(abs(b - a), 1.5), points(s.end - s.start)
+        bars.append(Bar(lines, value, x, w, y, bar_y, css))
+        y = bar_y + BAR_H + 10
+    axis_y = y - 4
+    target = max(2, int((plot_right - LEFT) / 70))
     return Waterfall(
-        width=WIDTH,
-        height=int(axis_y + 30),
+        width=width,
+        height=int(axis_y + 28),
         bars=bars,
-        base_x=scale(base_value),
-        final_x=scale(raw_score),
-        base_value=base_value,
-        raw_score=raw_score,
-        probability=probability,
-        ticks=_ticks(scale.lo, scale.hi, scale),
+        ticks=percent_ticks(scale.lo, scale.hi, scale, target),
         axis_y=axis_y,
+        plot_left=LEFT,
+        plot_right=plot_right,
+        value_x=width - 4,
     )
 
 

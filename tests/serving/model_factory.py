@@ -23,6 +23,7 @@ from features.model_format.scoring import (
     Bands,
     CalibratedScorer,
     CalibrationMap,
+    OutcomeContext,
     ScoringSpec,
 )
 
@@ -85,6 +86,13 @@ def tiny_scorer(
         calibration=CalibrationMap(method="sigmoid", a=-4.0, b=2.0),
         bands=Bands(medium=0.3, high=0.6),
         metadata={"synthetic": True, "seed": seed},
+        context=OutcomeContext(
+            definition="serious harm to the same victim by the same perpetrator",
+            base_rate=0.36,
+            supported_low=0.2,
+            supported_high=0.75,
+            support_rule="synthetic test range",
+        ),
     )
     return CalibratedScorer(booster, spec)
 

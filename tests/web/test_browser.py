@@ -6,6 +6,7 @@ page; a screenshot of every page goes to ``test-artifacts/web/`` (gitignored).
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -43,6 +45,7 @@ class Live:
     url: str
     reviewer_key: str
     n_suggested: int
+    database_url: str
 
 
 def _free_port() -> int:
@@ -83,7 +86,7 @@ def live(
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
         time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", key, outcome.review_suggested)
+    yield Live(f"http://127.0.0.1:{port}", key, outcome.review_suggested, settings.database_url)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -174,4 +177,114 @@ def test_keyboard_skip_link_and_focus(live: Live, browser: object) -> None:
     page.goto(f"{live.url}/reviewer/queue?grade=high")
     assert page.locator("#f-grade").input_value() == "high"
     _shot(page, "07-queue-filtered")
+    context.close()
+
+
+def _block_the_network(context: object) -> None:
+    """Abort every request that is not to 127.0.0.1 (the page must need nothing else)."""
+
+    def route(r: object) -> None:
+        url = r.request.url  # type: ignore[attr-defined]
+        if url.startswith("http://127.0.0.1:"):
+            r.continue_()  # type: ignore[attr-defined]
+        else:
+            r.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)  # type: ignore[attr-defined]
+
+
+def _case_ids(live: Live) -> dict[str, int]:
+    """Pick cases: review suggested, not suggested, statutory high, and the most reasons."""
+    from sqlalchemy import select
+
+    from serving.db.models import ScoreAudit
+
+    engine = make_engine(live.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                ScoreAudit.id,
+                ScoreAudit.statutory_grade,
+                ScoreAudit.review_suggested,
+                ScoreAudit.response_json,
+            ).order_by(ScoreAudit.id)
+        ).all()
+    engine.dispose()
+
+    def size(r: Any) -> int:
+        model = json.loads(r.response_json)["model"]
+        shown = model["groups"][:5]
+        return sum(len(g["label"]) + sum(len(f["sentence"]) for f in g["features"]) for g in shown)
+
+    picks = {
+        "suggested": next(r.id for r in rows if r.review_suggested),
+        "not-suggested": next(
+            r.id for r in rows if not r.review_suggested and r.statutory_grade != "high"
+        ),
+        "most-reasons": max(rows, key=size).id,
+    }
+    high = [r.id for r in rows if r.statutory_grade == "high"]
+    assert high, "the seeded cases need a statutory high one"
+    picks["statutory-high"] = high[0]
+    return picks
+
+
+WIDER_THAN_SCREEN = """
+() => [...document.querySelectorAll('section.reasons *, aside.advisory *')]
+  .filter(e => e.getBoundingClientRect().width > 0 && !e.closest('.scroll'))
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .map(e => e.tagName + '.' + e.className)
+"""
+OVERLAPS = """
+() => {
+  const svg = [...document.querySelectorAll('svg.waterfall')]
+    .find(s => s.getBoundingClientRect().width > 0);
+  const box = el => {
+    const r = el.getBoundingClientRect();
+    return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom, what: el.textContent || el.tagName};
+  };
+  const texts = [...svg.querySelectorAll('text')]
+    .flatMap(t => t.querySelector('tspan') ? [...t.querySelectorAll('tspan')] : [t]).map(box);
+  const shapes = [...svg.querySelectorAll('rect')].map(box);
+  const hit = (a, b) =>
+    a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+  const frame = svg.getBoundingClientRect();
+  const found = [];
+  texts.forEach((a, i) => {
+    texts.slice(i + 1).forEach(b => { if (hit(a, b)) found.push([a.what, b.what]); });
+    shapes.forEach(b => { if (hit(a, b)) found.push([a.what, 'bar']); });
+    if (a.x0 < frame.left - 0.5 || a.x1 > frame.right + 0.5) found.push([a.what, 'outside']);
+  });
+  const px = parseFloat(getComputedStyle(svg.querySelector('text')).fontSize);
+  const fontSize = px * frame.width / svg.viewBox.baseVal.width;
+  return {found, texts: texts.length, bars: shapes.length, fontSize};
+}
+"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_case_pages_reasons_never_overlap_and_are_screenshotted(
+    live: Live, browser: object, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    _block_the_network(context)
+    page = context.new_page()
+    page.goto(f"{live.url}/reviewer/login")
+    page.get_by_label("API key").fill(live.reviewer_key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/reviewer/queue$"))
+    picks = _case_ids(live)
+    for name, audit_id in picks.items():
+        page.goto(f"{live.url}/reviewer/cases/{audit_id}")
+        chart = page.locator("svg.waterfall:visible")
+        assert chart.count() == 1
+        result = page.evaluate(OVERLAPS)
+        assert result["found"] == [], (name, width, result["found"])
+        assert result["bars"] >= 4 and result["texts"] >= 8
+        assert result["fontSize"] >= 10, "chart text must stay readable at this width"
+        assert page.locator("ol.reason-groups > li").count() >= 3
+        assert page.get_by_text(re.compile(r"^Estimated chance of")).is_visible()
+        wide = page.evaluate(WIDER_THAN_SCREEN)
+        assert wide == [], f"these parts of the reasons scroll sideways: {wide}"
+        _shot(page, f"case-{name}-{width}")
     context.close()

@@ -1,5 +1,6 @@
-"""Case page: statutory result first and authoritative, advisory model, SHAP waterfall, DASH
-answers, history timeline; reviews recorded, shown and counted; no way to lower a grade."""
+"""Case page: statutory result first and authoritative, advisory model, grouped reasons in
+probability, DASH answers, history timeline; reviews recorded, shown and counted; no way to
+lower a grade."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from serving.db.models import Review, ScoreAudit
 from serving.db.reviewer_store import NewReview, ReviewerStore, ReviewRefusedError
 from serving.web.case_view import raise_options
+from serving.web.reasons_view import SHOWN_GROUPS
 from tests.web.web_util import TestClient, csrf_of, store_of
 
 
@@ -68,21 +70,47 @@ def test_statutory_result_comes_first_then_the_advisory_model(
     assert "never lowers the grade" in html[model:why]
 
 
-def test_waterfall_shows_descriptions_and_adds_up(
+def test_reasons_show_grouped_bars_and_sentences_in_probability(
     reviewer_client: TestClient, scored_ids: list[int]
 ) -> None:
     audit_id = scored_ids[5]
     model = json.loads(_audit(reviewer_client, audit_id).response_json)["model"]
     html = reviewer_client.get(f"/reviewer/cases/{audit_id}").text
-    svg = html[html.index('<svg class="chart waterfall"') : html.index("</svg>")]
-    assert 'role="img"' in svg and "<title" in svg
-    for c in model["contributions"]:
-        assert str(escape(c["description"])) in svg
-    assert f"All {model['remaining_features']} other inputs together" in svg
+    section = html[html.index('id="why-h"') : html.index("</section>", html.index('id="why-h"'))]
+    wide = section[section.index("waterfall-wide") : section.index("</svg>")]
+    shown = model["groups"][:SHOWN_GROUPS]
+    for g in shown:
+        assert str(escape(g["label"])) in wide
+        for f in g["features"]:
+            assert str(escape(f["sentence"])) in section
+    bars = re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="16"', wide)
+    others = 1 if len(model["groups"]) > SHOWN_GROUPS else 0
+    assert len(bars) == len(shown) + others + 2  # the average-inputs and this-case markers too
+    assert f"This case: {model['probability']:.1%}" in wide and "pts" in wide
+    reader = section[: section.index('class="analyst"')]
+    assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b", re.sub(r"<[^>]+>", " ", reader))
+    assert "log-odds" not in reader.split("For analysts")[0].lower().replace(
+        "log-odds waterfall", ""
+    )
     total = model["base_value"] + sum(c["log_odds"] for c in model["contributions"])
     assert total + model["remaining_log_odds"] == pytest.approx(model["raw_score"], abs=1e-9)
-    bars = re.findall(r'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', svg)
-    assert len(bars) == len(model["contributions"]) + 1
+    assert f"{model['raw_score']:+.3f}" in section[section.index('class="analyst"') :]
+
+
+def test_the_band_thresholds_shown_are_the_ones_applied(
+    reviewer_client: TestClient, scored_ids: list[int]
+) -> None:
+    for audit_id in scored_ids[:10]:
+        model = json.loads(_audit(reviewer_client, audit_id).response_json)["model"]
+        html = reviewer_client.get(f"/reviewer/cases/{audit_id}").text
+        found = re.search(
+            r"\(medium from ([\d.]+)%, high from ([\d.]+)%; this case ([\d.]+)%\)", html
+        )
+        assert found, "the band line names the thresholds"
+        medium, high, case = (float(v) / 100 for v in found.groups())
+        shown_band = "high" if case >= high else "medium" if case >= medium else "standard"
+        assert shown_band == model["band"]  # read off the page, the band follows the numbers
+        assert medium == pytest.approx(model["band_thresholds"]["medium"], abs=5e-4)
 
 
 def test_dash_answers_and_history_are_shown(
