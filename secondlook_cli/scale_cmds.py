@@ -193,3 +193,32 @@ def score_batch(
         f"of {rows:,} ({share:.1%}); the statutory grade and actions always apply."
     )
     console.print(f"[green]Wrote {len(units)} partitions of scores to {out}[/green]")
+
+
+def train_partitioned(
+    directory: Path, target: str, seed: int | None, spec: str, tune: int | None
+) -> None:
+    """Train with lightgbm.dask on the cohort's partitions; log and register in MLflow."""
+    if tune is not None:
+        raise typer.BadParameter(
+            "tuning runs locally only; drop --tune or --dask", param_hint="--tune"
+        )
+    from training.dask_fit import AUC_KEY, ECE_KEY, fit_on_dask, register
+    from training.settings import TrainingSettings
+
+    settings = TrainingSettings() if seed is None else TrainingSettings(seed=seed)
+    with client_for(spec) as client:
+        assert client is not None  # a spec always gives a client
+        units, metadata = parts_of(directory, client)
+        workers = len(client.scheduler_info()["workers"])
+        with console.status(f"Training on {workers} Dask workers, {len(units)} partitions..."):
+            fit, _ = fit_on_dask(client, units, metadata, target, settings)
+    logged = register(fit, target, {"workers": workers, "parts": len(units)}, settings)
+    m = fit.metrics
+    rows = f"{m['n_test']:,.0f} rows"
+    console.print(f"Test period: AUC {m[AUC_KEY]:.3f}, ECE {m[ECE_KEY]:.4f} ({rows})")
+    console.print(
+        f"Registered {logged['model_name']} version {logged['model_version']} as "
+        f"[bold]{logged['alias']}[/bold]: {logged['alias_reason']}"
+    )
+    console.print(f"MLflow run {logged['run_id']} ({m['seconds_total']:.1f} s on the cluster)")

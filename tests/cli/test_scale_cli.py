@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
+from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from features.io import read_cohort
@@ -71,6 +72,32 @@ def test_features_and_grades_on_dask_equal_the_single_process_files(
     assert f"Wrote {len(single):,} graded assessments" in output
 
 
+def test_train_on_dask_registers_a_calibrated_model_like_a_local_run(
+    cohort: Path, address: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    output = invoke("train", str(cohort), "--dask", address)
+    assert "as champion" in output or "as challenger" in output
+    client = MlflowClient(uri, uri)
+    (version,) = client.search_model_versions("name='secondlook-serious_harm_365d'")
+    assert version.tags["alias_decision"] in ("champion", "challenger")
+    run = client.get_run(str(version.run_id))
+    assert run.data.tags["trainer"] == "lightgbm.dask"
+    assert run.data.metrics["model_roc_auc"] > 0.6
+    assert run.data.metrics["model_ece"] < 0.05
+    out = str(tmp_path / "s.parquet")
+    invoke("score-batch", str(cohort), "--out", out, "--dask", address, "--model-ref", "1")
+    scores = pd.read_parquet(out)
+    assert scores["model_probability"].between(0, 1).all()
+
+
+def test_train_refuses_tuning_on_dask(cohort: Path, address: str) -> None:
+    result = runner.invoke(app, ["train", str(cohort), "--dask", address, "--tune", "3"])
+    assert result.exit_code == 2
+    assert "--tune" in result.output
+
+
 def test_score_batch_on_dask_equals_in_process(
     cohort: Path, address: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -80,7 +107,7 @@ def test_score_batch_on_dask_equals_in_process(
     invoke("score-batch", str(cohort), "--out", str(tmp_path / "s1.parquet"))
     invoke("score-batch", str(cohort), "--out", str(tmp_path / "s.parquet"), "--dask", address)
     single, dask = (pd.read_parquet(tmp_path / n) for n in ("s1.parquet", "s.parquet"))
-    assert len(list((tmp_path / "s.parquet").iterdir())) == 3
+    assert len(list((tmp_path / "s.parquet").iterdir())) == 3  # the cohort's partitions
     np.testing.assert_allclose(dask["model_probability"], single["model_probability"], atol=1e-9)
     assert dask["statutory_grade"].equals(single["statutory_grade"])
     assert dask["review_suggested"].to_numpy().tolist() == single["review_suggested"].tolist()

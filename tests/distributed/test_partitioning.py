@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from features.contracts import check_tables
-from features.distributed.cluster import run_parts
+from features.distributed.cluster import dask_client, parse_scheduler, run_parts
 from features.distributed.generation import part_seed, part_sizes
 from features.distributed.jobs import FeaturesJob, GenerateJob
 from features.distributed.layout import PartRef, partition_count, read_output
@@ -115,3 +115,10 @@ def test_a_part_failing_its_contract_is_refused(client: Client, tmp_path: Path) 
     refs = [PartRef(str(tmp_path / "bad"), k) for k in range(3)]
     with pytest.raises(Exception, match="severity"):
         run_parts(client, FeaturesJob(str(tmp_path / "features")), refs)
+
+
+def test_local_n_starts_n_workers() -> None:
+    with dask_client("local:2", processes=False) as local:
+        assert len(local.scheduler_info()["workers"]) == 2
+    with pytest.raises(ValueError, match="local:N"):
+        parse_scheduler("local:0")
