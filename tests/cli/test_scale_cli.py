@@ -24,7 +24,7 @@ def address() -> Iterator[str]:
     """A running two-worker scheduler that the commands reach by its address."""
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         Client(cluster),
     ):
