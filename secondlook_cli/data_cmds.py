@@ -12,6 +12,7 @@ from features.contracts import check_tables
 from features.io import TableFormat, write_cohort
 from secondlook_cli.cohort import read_cohort_or_exit
 from secondlook_cli.console import console, err_console, failures_table
+from secondlook_cli.scale_cmds import DaskOption, generate_partitioned
 
 
 def generate(
@@ -27,6 +28,10 @@ def generate(
             help="Measurement bias for one group, e.g. 'ethnicity=asian' (off by default)."
         ),
     ] = None,
+    dask: DaskOption = None,
+    part_victims: Annotated[
+        int, typer.Option(min=1, help="With --dask: victims per partition (own derived seed).")
+    ] = 100_000,
 ) -> None:
     """Generate a synthetic cohort with known ground truth (oracle table included)."""
     from features.synthetic import GeneratorParams, generate_cohort
@@ -34,6 +39,10 @@ def generate(
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter("--format must be parquet or csv")
     params = GeneratorParams.with_bias(bias) if bias else GeneratorParams()
+    if dask is not None:
+        if fmt != "parquet":
+            raise typer.BadParameter("partitions are Parquet only", param_hint="--format")
+        return generate_partitioned(victims, seed, out, params, dask, part_victims)
     with console.status(f"Simulating {victims:,} victims (seed {seed})..."):
         cohort = generate_cohort(victims, seed, params)
     table_format: TableFormat = "parquet" if fmt == "parquet" else "csv"

@@ -11,6 +11,7 @@ from rich.table import Table
 from features.engine import FeatureConfig, build_features, feature_summary
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, stage_reporter
+from secondlook_cli.scale_cmds import DaskOption, features_partitioned
 
 app = typer.Typer(help="Point-in-time features for every DASH assessment.", no_args_is_help=True)
 
@@ -40,10 +41,14 @@ def build(
     out: Annotated[
         Path, typer.Option(help="Output file, .parquet or .csv, one row per assessment.")
     ] = Path("out/features.parquet"),
+    dask: DaskOption = None,
 ) -> None:
     """Build every registered feature for every assessment from strictly earlier data."""
     if out.suffix not in (".parquet", ".csv"):
         raise typer.BadParameter("use a .parquet or .csv suffix", param_hint="--out")
+    if dask is not None:
+        console.print(missing_table(features_partitioned(directory, out, dask)))
+        return console.print(f"[green]Wrote feature partitions to {out}[/green]")
     tables, _ = load_valid_cohort(directory)
     with stage_reporter(FEATURE_STAGES, "Features") as progress:
         frame = build_features(tables, FeatureConfig(), progress)

@@ -12,6 +12,7 @@ from rich.table import Table
 from features.rules import GradeSummary, RulesConfig, grade_cohort_to_file, load_config
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, err_console
+from secondlook_cli.scale_cmds import DaskOption, grades_partitioned
 
 
 def summary_tables(summary: GradeSummary) -> tuple[Table, Table]:
@@ -50,14 +51,18 @@ def grade(
     rules_config: Annotated[
         Path | None, typer.Option(help="YAML with the force's threshold overrides.")
     ] = None,
+    dask: DaskOption = None,
 ) -> None:
     """Grade every assessment by the statutory rules: grade, actions, reasons and sources."""
     if out.suffix not in (".parquet", ".csv"):
         raise typer.BadParameter("use a .parquet or .csv suffix", param_hint="--out")
     config = read_rules_config(rules_config)
-    tables, _ = load_valid_cohort(directory)
-    with console.status("Grading assessments..."):
-        summary = grade_cohort_to_file(tables, out, config)
+    if dask is not None:
+        summary = grades_partitioned(directory, out, config, dask)
+    else:
+        tables, _ = load_valid_cohort(directory)
+        with console.status("Grading assessments..."):
+            summary = grade_cohort_to_file(tables, out, config)
     for table in summary_tables(summary):
         console.print(table)
     if summary.non_default_thresholds:

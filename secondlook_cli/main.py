@@ -10,6 +10,7 @@ from secondlook_cli import (
     features_cmds,
     grade_cmds,
     run_cmd,
+    scale_cmds,
     serve_cmds,
     train_cmds,
 )
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command()(data_cmds.generate)
 app.command()(data_cmds.validate)
 app.command()(grade_cmds.grade)
+app.command("score-batch")(scale_cmds.score_batch)
 app.add_typer(features_cmds.app, name="features")
 app.command()(train_cmds.train)
 app.add_typer(audit_cmds.app, name="audit")

@@ -13,6 +13,7 @@ from rich.table import Table
 from features.labels import LABELS
 from secondlook_cli.cohort import load_valid_cohort
 from secondlook_cli.console import console, stage_reporter
+from secondlook_cli.scale_cmds import DaskOption, train_partitioned
 
 if TYPE_CHECKING:
     from training.pipeline import TrainResult
@@ -103,10 +104,13 @@ def train(
         int | None, typer.Option(min=1, help="Optuna trials on the temporal validation fold.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (default from settings).")] = None,
+    dask: DaskOption = None,
 ) -> None:
     """Train, calibrate and evaluate against DASH; log to MLflow and register the model."""
     if target not in LABELS:
         raise typer.BadParameter(f"choose one of {', '.join(LABELS)}", param_hint="--target")
+    if dask is not None:
+        return train_partitioned(directory, target, seed, dask, tune)
     tables, metadata = load_valid_cohort(directory)
     result = run_training(tables, metadata, target, tune, seed)
     print_result(result, target)
