@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from serving.api.deps import AuditReader, ServicesDep
 from serving.api.errors import AUTH
-from serving.schemas_out import AuditRecordOut, AuditSummary, GradeCount
+from serving.db.store import AuditRecord
+from serving.schemas_out import AuditSummary, GradeCount
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f\-]{36}$")]
@@ -28,14 +29,14 @@ async def audit_summary(services: ServicesDep, _caller: AuditReader) -> AuditSum
 
 @router.get(
     "/requests/{request_id}",
-    response_model=list[AuditRecordOut],
+    response_model=list[AuditRecord],
     responses={**AUTH, 404: {"description": "no such request"}},
 )
 async def audit_request(
     request_id: RequestId, services: ServicesDep, _caller: AuditReader
-) -> list[AuditRecordOut]:
+) -> list[AuditRecord]:
     """Return the audit records of one request (one per scored case)."""
     rows = await run_in_threadpool(services.store.audit_for_request, request_id)
     if not rows:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no audit records for this request id")
-    return [AuditRecordOut.model_validate(r) for r in rows]
+    return rows
