@@ -213,22 +213,3 @@ class AuditSummary(BaseModel):
 
     total: int
     by_grade: list[GradeCount]
-
-
-class AuditRecordOut(BaseModel):
-    """One audit record (no person data beyond what the response itself held)."""
-
-    request_id: str
-    item_index: int
-    caller_key_id: str
-    created_at: datetime
-    model_name: str
-    model_version: str
-    rules_version: str
-    assessment_id: str
-    input_sha256: str
-    statutory_grade: str
-    model_band: str
-    model_probability: float
-    review_suggested: bool
-    response_json: str

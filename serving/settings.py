@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from features.model_format.local_store import DEFAULT_MLRUNS_DIR, local_tracking_uri
+
 
 class ServingSettings(BaseSettings):
     """Where the model and the audit database live, and the service's limits.
@@ -28,7 +30,7 @@ class ServingSettings(BaseSettings):
     tracking_uri: str | None = Field(
         default=None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "tracking_uri")
     )
-    mlruns_dir: Path = Path("mlruns")
+    mlruns_dir: Path = DEFAULT_MLRUNS_DIR
     model_name: str = "secondlook-serious_harm_365d"
     model_ref: str = Field(
         default="champion", description="a registry alias, or a version number (digits)"
@@ -73,9 +75,7 @@ class ServingSettings(BaseSettings):
 
     def resolved_tracking_uri(self) -> str:
         """Return MLFLOW_TRACKING_URI if set, else the SQLite store training writes by default."""
-        if self.tracking_uri:
-            return self.tracking_uri
-        return f"sqlite:///{self.mlruns_dir.resolve() / 'mlflow.db'}"
+        return local_tracking_uri(self.mlruns_dir, self.tracking_uri)
 
 
 @cache

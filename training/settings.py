@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from features.model_format.local_store import DEFAULT_MLRUNS_DIR, local_tracking_uri
+
 
 class TrainingSettings(BaseSettings):
     """Where MLflow lives, how the model is fitted and when the champion alias moves."""
@@ -16,7 +18,7 @@ class TrainingSettings(BaseSettings):
         env_prefix="SECONDLOOK_TRAIN_", extra="ignore", populate_by_name=True
     )
 
-    mlruns_dir: Path = Path("mlruns")
+    mlruns_dir: Path = DEFAULT_MLRUNS_DIR
     tracking_uri: str | None = Field(default=None, validation_alias="MLFLOW_TRACKING_URI")
     experiment_name: str = "secondlook"
     model_name_prefix: str = "secondlook"
@@ -39,9 +41,7 @@ class TrainingSettings(BaseSettings):
 
     def resolved_tracking_uri(self) -> str:
         """Return MLFLOW_TRACKING_URI if set, else a SQLite file inside ``mlruns_dir``."""
-        if self.tracking_uri:
-            return self.tracking_uri
-        return f"sqlite:///{self.mlruns_dir.resolve() / 'mlflow.db'}"
+        return local_tracking_uri(self.mlruns_dir, self.tracking_uri)
 
     def artifact_root(self) -> str | None:
         """Return the artifact location for new experiments: absolute, under ``mlruns_dir``.

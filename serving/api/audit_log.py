@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from serving.api.deps import AuditReader, CaseAuditReader, ServicesDep
 from serving.api.errors import AUTH
-from serving.schemas_out import AuditRecordOut, AuditSummary, GradeCount
+from serving.db.store import AuditRecord
+from serving.schemas_out import AuditSummary, GradeCount
 from serving.security_events import security_event
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -29,12 +30,12 @@ async def audit_summary(services: ServicesDep, _caller: AuditReader) -> AuditSum
 
 @router.get(
     "/requests/{request_id}",
-    response_model=list[AuditRecordOut],
+    response_model=list[AuditRecord],
     responses={**AUTH, 404: {"description": "no such request"}},
 )
 async def audit_request(
     request_id: RequestId, services: ServicesDep, caller: CaseAuditReader
-) -> list[AuditRecordOut]:
+) -> list[AuditRecord]:
     """Return the audit records of one request (one per scored case); reviewer and admin keys."""
     rows = await run_in_threadpool(services.store.audit_for_request, request_id)
     if not rows:
@@ -42,4 +43,4 @@ async def audit_request(
     security_event(
         "export", key_id=caller.key_id, request_id=request_id, what="audit_records", rows=len(rows)
     )
-    return [AuditRecordOut.model_validate(r) for r in rows]
+    return rows

@@ -14,8 +14,12 @@ from serving.db.models import ApiKey, ScoreAudit
 
 
 @dataclass(frozen=True, slots=True)
-class AuditRow:
-    """One audit record, ready to insert (see :class:`serving.db.models.ScoreAudit`)."""
+class AuditRecord:
+    """One scored case as the audit log keeps it: what ``/v1/audit/requests/{id}`` returns.
+
+    The columns of :class:`serving.db.models.ScoreAudit` are these fields and
+    :class:`AuditRow`'s ``case_input_json`` plus the row ``id`` (a test holds them equal).
+    """
 
     request_id: str
     item_index: int
@@ -31,6 +35,16 @@ class AuditRow:
     model_probability: float
     review_suggested: bool
     response_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow(AuditRecord):
+    """An audit record ready to insert, with the validated case the reviewer page shows.
+
+    ``case_input_json`` holds person ids, so it stays in the database: the API returns
+    :class:`AuditRecord` without it.
+    """
+
     case_input_json: str | None = None
 
 
@@ -86,8 +100,8 @@ class Store:
         if self._on_record is not None:
             self._on_record(len(rows))
 
-    def audit_for_request(self, request_id: str) -> list[dict[str, Any]]:
-        """Return the audit rows of one request, in item order."""
+    def audit_for_request(self, request_id: str) -> list[AuditRecord]:
+        """Return the audit records of one request, in item order."""
         stmt = (
             select(ScoreAudit)
             .where(ScoreAudit.request_id == request_id)
@@ -95,7 +109,7 @@ class Store:
         )
         with Session(self.engine) as session:
             found = session.scalars(stmt).all()
-            return [_audit_dict(r) for r in found]
+            return [_audit_record(r) for r in found]
 
     def grade_counts(self) -> list[tuple[str, str, bool, int]]:
         """Return (statutory grade, model band, review suggested, count) over the whole log."""
@@ -129,5 +143,8 @@ def _row_params(row: AuditRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in _AUDIT_FIELDS}
 
 
-def _audit_dict(row: ScoreAudit) -> dict[str, Any]:
-    return {c.name: getattr(row, c.name) for c in ScoreAudit.__table__.columns}
+_RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AuditRecord))
+
+
+def _audit_record(row: ScoreAudit) -> AuditRecord:
+    return AuditRecord(**{name: getattr(row, name) for name in _RECORD_FIELDS})

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from serving.db.audit_log_writer import AuditLogUnavailableError, AuditLogWriter
 from serving.db.checkpoint import start_checkpointer
+from serving.db.models import ScoreAudit
 from serving.db.session import init_db, make_engine
 from serving.db.store import AuditRow, Store
 from tests.serving.helpers import database_url
@@ -180,3 +182,8 @@ def test_the_wal_stays_bounded_under_continuous_writes(tmp_path: Path) -> None:
     bounded = _wal_after_continuous_writes(tmp_path, "restart", restart_frames=256)
     assert unbounded > 8_000_000  # passive checkpoints alone never rewind the WAL
     assert bounded < unbounded / 4
+
+
+def test_the_audit_table_holds_exactly_the_record_fields() -> None:
+    columns = [c.name for c in ScoreAudit.__table__.columns]
+    assert columns == ["id", *(f.name for f in fields(AuditRow))]

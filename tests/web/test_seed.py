@@ -24,4 +24,4 @@ def test_record_cases_stores_valid_cases_and_names_rejected_fields(
     assert outcome.rejections[0].startswith("case 1: assessment.answers.q4")
     assert "secret-free-text" not in outcome.rejections[0]
     logged = store.audit_for_request(outcome.request_ids[0])
-    assert [r["item_index"] for r in logged] == [0, 2]
+    assert [r.item_index for r in logged] == [0, 2]
