@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from features.labels import PRIMARY_LABEL
+
 
 class ServingSettings(BaseSettings):
     """Where the model and the audit database live, and the service's limits.
@@ -29,7 +31,7 @@ class ServingSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "tracking_uri")
     )
     mlruns_dir: Path = Path("mlruns")
-    model_name: str = "secondlook-serious_harm_365d"
+    model_name: str = f"secondlook-{PRIMARY_LABEL}"
     model_ref: str = Field(
         default="champion", description="a registry alias, or a version number (digits)"
     )
