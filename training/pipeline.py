@@ -19,7 +19,7 @@ from training.baselines import (
     grade_score,
     logistic_probability,
 )
-from training.calibration_check import calibration_noise
+from training.calibration_check import NULL_DRAWS, calibration_noise
 from training.data import ORACLE_COLUMN, ModelData, build_model_data, fingerprint
 from training.evaluate import Evaluation, Scored, evaluate
 from training.model import FittedModel, fit_model
@@ -155,7 +155,11 @@ def evaluate_all(
         draws=s.bootstrap_draws,
         seed=s.seed,
     )
-    evaluation.models["model"].update(calibration_noise(y, model.score, s.bootstrap_draws, s.seed))
+    x_cal = data.x.loc[split.calibration].to_numpy(dtype=np.float64)
+    p_cal = fitted.scorer.score(x_cal, explain=False).probability
+    method = fitted.calibration.calibration_map.method
+    noise = calibration_noise(y, model.score, NULL_DRAWS, s.seed, (p_cal, method))
+    evaluation.models["model"].update(noise)
     return evaluation
 
 

@@ -14,8 +14,9 @@ Alias = Literal["champion", "challenger"]
 AUC_KEY, ECE_KEY = "model_roc_auc", "model_ece"
 CHAMPION_RULE = (
     "calibrated if the test ECE is at most {max_ece}, or at most the 95th percentile of the ECE "
-    "a perfectly calibrated model shows on the same test cases (outcomes drawn from its own "
-    "probabilities; sampling noise); champion if calibrated and either no champion exists or "
+    "a perfectly calibrated model shows by chance (outcomes drawn from its own probabilities on "
+    "the same test cases, its calibration map refitted on outcomes drawn for the calibration "
+    "period); champion if calibrated and either no champion exists or "
     "its test AUC is higher than the champion's and its ECE at most the champion's + {margin}; "
     "otherwise challenger"
 )

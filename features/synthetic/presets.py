@@ -18,15 +18,17 @@ DEFAULT_PRESET: Final[str] = "published"
 # Fitted values; each comment names the target the parameter mainly serves.
 PUBLISHED_FIT: Final[dict[str, float]] = {
     # base rate of a repeat violent incident within 365 days, 0.11-0.13 (Grogger et al. 2021)
-    "violent_logit": -0.665,
+    "violent_logit": -0.548,
     # DASH yes-count AUC 0.58-0.68 (Caulfield 2023) and DASH adding < 0.02 AUC to history
     # (Grogger et al. 2021; Turner, Brown & Medina-Ariza 2022)
-    "answer_scale": 0.519,
+    "answer_scale": 0.58,
     # history-only model AUC 0.72-0.79 (Turner, Brown & Medina-Ariza 2022)
-    "dyad_rate_sd": 0.553,
+    "dyad_rate_sd": 0.483,
     # officer grade's negative prediction rate within 1.5 points of the base rate (Grogger
     # et al. 2021)
-    "grade_noise_sd": 0.594,
+    "grade_noise_sd": 0.77,
+    # roughly 10% of assessments graded high by the officer (project's domain notes)
+    "grade_high_cut": 3.77,
 }
 
 PRESETS: Final[dict[str, GeneratorParams]] = {
