@@ -93,6 +93,7 @@ def main() -> None:
         "benchmark": "generate_cohort",
         "victims": args.victims,
         "seed": args.seed,
+        "preset": cohort.metadata["preset"],
         "wall_seconds": round(wall, 2),
         "peak_rss_mib": round(peak_mib, 1),
         "rows": {name: len(frame) for name, frame in cohort.tables.items()},

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from features.labels import PRIMARY_LABEL
 from training.data import build_model_data
 from training.metrics import roc_auc
 from training.pipeline import TrainResult, split_data, train
@@ -231,7 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--victims", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--target", default="serious_harm_365d")
+    parser.add_argument("--target", default=PRIMARY_LABEL)
     parser.add_argument("--threads", type=int, help="LightGBM threads (default from settings)")
     parser.add_argument("--no-repeat", action="store_true", help="skip the determinism run")
     parser.add_argument("--no-peer", action="store_true", help="skip the scikit-learn peer")

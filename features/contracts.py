@@ -154,6 +154,8 @@ ORACLE: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
         "assessment_id": _id(unique=True),
         "p_serious_harm_365d": pa.Column(float, pa.Check.in_range(0.0, 1.0)),
         "p_repeat_365d": pa.Column(float, pa.Check.in_range(0.0, 1.0)),
+        # added with generator 1.1.0; cohorts written before it lack the column
+        "p_repeat_violent_365d": pa.Column(float, pa.Check.in_range(0.0, 1.0), required=False),
     },
     name="oracle",
     strict=True,

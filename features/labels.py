@@ -11,7 +11,28 @@ import pandas as pd
 from features.vocab import SEVERITY_MAX
 
 OUTCOME_DAYS: Final[int] = 365
-LABELS: Final[tuple[str, ...]] = ("repeat_incident_365d", "serious_harm_365d")
+# The papers' outcome (Grogger, Gupta, Ivandic & Kirchmaier 2021) is the primary target.
+PRIMARY_LABEL: Final[str] = "repeat_violent_365d"
+LABELS: Final[tuple[str, ...]] = (PRIMARY_LABEL, "serious_harm_365d", "repeat_incident_365d")
+VIOLENT_CATEGORIES: Final[frozenset[str]] = frozenset(
+    {"violence_with_injury", "violence_without_injury", "sexual"}
+)
+# What each label means, in the words shown beside a probability ("... within 365 days").
+DEFINITIONS: Final[dict[str, str]] = {
+    "repeat_violent_365d": (
+        "the same perpetrator is reported for another violent domestic abuse incident against "
+        "the same victim (violence with or without injury, a sexual offence, strangulation or "
+        "weapon use)"
+    ),
+    "serious_harm_365d": (
+        "the same perpetrator causes serious harm to the same victim (injury, sexual offence, "
+        "strangulation, weapon use or top-severity incident)"
+    ),
+    "repeat_incident_365d": (
+        "another police-recorded domestic abuse incident occurs between the same victim and "
+        "perpetrator"
+    ),
+}
 
 
 def is_serious_harm(incidents: pd.DataFrame) -> pd.Series:
@@ -23,6 +44,11 @@ def is_serious_harm(incidents: pd.DataFrame) -> pd.Series:
         | incidents["weapon"]
         | (incidents["severity"] >= SEVERITY_MAX)
     )
+
+
+def is_violent(incidents: pd.DataFrame) -> pd.Series:
+    """Flag violent incidents: a violent or sexual offence category or any serious-harm marker."""
+    return incidents["offence_category"].isin(VIOLENT_CATEGORIES) | is_serious_harm(incidents)
 
 
 def _dyad_keys(
@@ -70,8 +96,8 @@ def derive_labels(
 ) -> pd.DataFrame:
     """Derive 365-day outcome labels for every assessment from later incidents of the same dyad.
 
-    Returns one row per assessment (same order) with ``repeat_incident_365d``,
-    ``serious_harm_365d`` and ``outcome_window_complete`` (the 365 days after the
+    Returns one row per assessment (same order) with every label of :data:`LABELS` and
+    ``outcome_window_complete`` (the 365 days after the
     assessment lie inside the observed period; labels are only trustworthy where true).
     """
     end = observation_end(incidents) if observed_until is None else observed_until
@@ -81,15 +107,20 @@ def derive_labels(
     inc_keys, q_keys = _dyad_keys(incidents, dyads[["victim_id", "perpetrator_id"]])
     inc_times, q_times = _seconds(incidents["occurred_at"]), _seconds(assessments["completed_at"])
     window = OUTCOME_DAYS * 86_400
-    serious = is_serious_harm(incidents).to_numpy()
-    repeat = _count_in_window(inc_keys, inc_times, q_keys, q_times, window)
-    harm = _count_in_window(inc_keys[serious], inc_times[serious], q_keys, q_times, window)
+    marks = {
+        "repeat_violent_365d": is_violent(incidents).to_numpy(),
+        "serious_harm_365d": is_serious_harm(incidents).to_numpy(),
+        "repeat_incident_365d": np.ones(len(incidents), dtype=bool),
+    }
     complete = assessments["completed_at"] + pd.Timedelta(days=OUTCOME_DAYS) <= end
+    labels = {
+        name: _count_in_window(inc_keys[m], inc_times[m], q_keys, q_times, window) > 0
+        for name, m in marks.items()
+    }
     return pd.DataFrame(
         {
             "assessment_id": assessments["assessment_id"].to_numpy(),
-            "repeat_incident_365d": repeat > 0,
-            "serious_harm_365d": harm > 0,
+            **{name: labels[name] for name in LABELS},
             "outcome_window_complete": complete.to_numpy(),
         }
     )

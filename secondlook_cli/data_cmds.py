@@ -10,6 +10,7 @@ import typer
 
 from features.contracts import check_tables
 from features.io import TableFormat, write_cohort
+from features.synthetic.presets import DEFAULT_PRESET, PRESETS
 from secondlook_cli.cohort import read_cohort_or_exit
 from secondlook_cli.console import console, err_console, failures_table
 from secondlook_cli.scale_cmds import DaskOption, generate_partitioned
@@ -28,23 +29,38 @@ def generate(
             help="Measurement bias for one group, e.g. 'ethnicity=asian' (off by default)."
         ),
     ] = None,
+    preset: Annotated[
+        str,
+        typer.Option(
+            help=f"Parameter set: {', '.join(PRESETS)} ('published' reproduces the published "
+            "record; 'strong-signal' is far more predictable, for tests needing power)."
+        ),
+    ] = DEFAULT_PRESET,
     dask: DaskOption = None,
     part_victims: Annotated[
         int, typer.Option(min=1, help="With --dask: victims per partition (own derived seed).")
     ] = 100_000,
 ) -> None:
     """Generate a synthetic cohort with known ground truth (oracle table included)."""
-    from features.synthetic import GeneratorParams, generate_cohort
+    from features.synthetic import generate_cohort
+    from features.synthetic.params import parse_bias
 
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter("--format must be parquet or csv")
-    params = GeneratorParams.with_bias(bias) if bias else GeneratorParams()
+    if preset not in PRESETS:
+        raise typer.BadParameter(f"choose one of {', '.join(PRESETS)}", param_hint="--preset")
+    params = PRESETS[preset]
+    if bias:
+        try:
+            params = params.replace(bias_group=parse_bias(bias))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--bias") from exc
     if dask is not None:
         if fmt != "parquet":
             raise typer.BadParameter("partitions are Parquet only", param_hint="--format")
         return generate_partitioned(victims, seed, out, params, dask, part_victims)
-    with console.status(f"Simulating {victims:,} victims (seed {seed})..."):
-        cohort = generate_cohort(victims, seed, params)
+    with console.status(f"Simulating {victims:,} victims (seed {seed}, preset {preset})..."):
+        cohort = generate_cohort(victims, seed, params, preset)
     table_format: TableFormat = "parquet" if fmt == "parquet" else "csv"
     write_cohort(cohort.tables, out, table_format, metadata=cohort.metadata)
     for name, frame in cohort.tables.items():

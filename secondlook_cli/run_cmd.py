@@ -14,6 +14,7 @@ import pandas as pd
 import typer
 
 from features.io import write_cohort
+from features.labels import PRIMARY_LABEL
 from features.rules import grade_cohort_to_file
 from secondlook_cli.audit_cmds import audit_model_on_cohort, load_registered, print_model_audit
 from secondlook_cli.cohort import load_valid_cohort
@@ -25,7 +26,7 @@ from secondlook_cli.train_cmds import print_result, run_training
 if TYPE_CHECKING:
     from training.pipeline import TrainResult
 
-TARGET = "serious_harm_365d"
+TARGET = PRIMARY_LABEL
 
 
 def served_model_ref(result: TrainResult) -> str:

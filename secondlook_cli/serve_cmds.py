@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from features.labels import PRIMARY_LABEL
 from secondlook_cli.console import console, err_console
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
 keys_app = typer.Typer(help="API keys: shown once, stored only as hashes.", no_args_is_help=True)
 
 ModelName = Annotated[
-    str | None, typer.Option(help="Registered model name (default: serious-harm model).")
+    str | None,
+    typer.Option(help="Registered model name (default: the repeat-violent-incident model)."),
 ]
 ModelRef = Annotated[
     str | None, typer.Option(help="Registry alias or version number (default: champion).")
@@ -49,8 +51,37 @@ def start_services(settings: ServingSettings) -> Services:
         with console.status("Loading the registered model and migrating the audit database..."):
             return build_services(settings, ServiceMetrics())
     except ModelNotAvailableError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        hint = challenger_hint(settings)
+        err_console.print(f"[red]{hint or exc}[/red]")
         raise typer.Exit(code=1) from exc
+
+
+def challenger_hint(settings: ServingSettings) -> str | None:
+    """Say which version exists when no champion does, why it is not one, and what to run."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    if settings.model_ref != "champion":
+        return None
+    uri = settings.resolved_tracking_uri()
+    try:
+        found = MlflowClient(tracking_uri=uri, registry_uri=uri).search_model_versions(
+            f"name = '{settings.model_name}'"
+        )
+    except MlflowException:
+        return None
+    if not found:
+        return None
+    latest = max(found, key=lambda v: int(v.version))
+    reason = latest.tags.get("alias_reason", "no reason was recorded")
+    target = settings.model_name.partition("-")[2]
+    option = "" if target == PRIMARY_LABEL else f" --target {target}"
+    return (
+        f"No champion for model {settings.model_name!r}: version {latest.version} is registered "
+        f"as {latest.tags.get('alias_decision', 'challenger')} because {reason}. "
+        f"Serve it as it is: `secondlook serve --model-ref {latest.version}`; or make it the "
+        f"champion: `secondlook promote {latest.version}{option}`."
+    )
 
 
 def run_server(services: Services, host: str, port: int) -> None:

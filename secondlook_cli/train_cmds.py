@@ -10,9 +10,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from features.labels import LABELS
+from features.labels import LABELS, PRIMARY_LABEL
 from secondlook_cli.cohort import load_valid_cohort
-from secondlook_cli.console import console, stage_reporter
+from secondlook_cli.console import console, err_console, stage_reporter
 from secondlook_cli.scale_cmds import DaskOption, train_partitioned
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def train(
     directory: Annotated[Path, typer.Argument(help="Cohort directory (Parquet or CSV tables).")],
     target: Annotated[
         str, typer.Option(help=f"Outcome to predict: {', '.join(LABELS)}.")
-    ] = "serious_harm_365d",
+    ] = PRIMARY_LABEL,
     tune: Annotated[
         int | None, typer.Option(min=1, help="Optuna trials on the temporal validation fold.")
     ] = None,
@@ -114,3 +114,30 @@ def train(
     tables, metadata = load_valid_cohort(directory)
     result = run_training(tables, metadata, target, tune, seed)
     print_result(result, target)
+
+
+def promote(
+    version: Annotated[str, typer.Argument(help="Registered model version number to promote.")],
+    target: Annotated[
+        str, typer.Option(help=f"Outcome of the model: {', '.join(LABELS)}.")
+    ] = PRIMARY_LABEL,
+) -> None:
+    """Point the 'champion' alias at a registered version by hand (the reason is recorded)."""
+    from mlflow.exceptions import MlflowException
+
+    from training.registry import AliasDecision, apply_alias
+    from training.settings import TrainingSettings
+    from training.tracking import client, configure, model_name
+
+    if target not in LABELS:
+        raise typer.BadParameter(f"choose one of {', '.join(LABELS)}", param_hint="--target")
+    settings = TrainingSettings()
+    configure(settings)
+    name = model_name(settings, target)
+    decision = AliasDecision("champion", "promoted by hand with `secondlook promote`")
+    try:
+        apply_alias(client(), name, version, decision)
+    except MlflowException as exc:
+        err_console.print(f"[red]Cannot promote {name} version {version}: {exc.message}[/red]")
+        raise typer.Exit(code=1) from exc
+    console.print(f"{name} version {version} is now the [bold]champion[/bold].")

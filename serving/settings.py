@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from features.labels import PRIMARY_LABEL
 from features.model_format.local_store import DEFAULT_MLRUNS_DIR, local_tracking_uri
 
 
@@ -31,7 +32,7 @@ class ServingSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "tracking_uri")
     )
     mlruns_dir: Path = DEFAULT_MLRUNS_DIR
-    model_name: str = "secondlook-serious_harm_365d"
+    model_name: str = f"secondlook-{PRIMARY_LABEL}"
     model_ref: str = Field(
         default="champion", description="a registry alias, or a version number (digits)"
     )

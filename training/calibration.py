@@ -13,7 +13,8 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import StratifiedKFold
 
-from features.model_format.scoring import Bands, CalibrationMap
+from features.labels import DEFINITIONS
+from features.model_format.scoring import Bands, CalibrationMap, OutcomeContext
 from training.metrics import logloss, share_threshold
 
 Method = Literal["isotonic", "sigmoid"]
@@ -110,3 +111,27 @@ def band_thresholds(probability: npt.NDArray[np.float64], grade: pd.Series) -> B
     high = share_threshold(probability, share_high)
     medium = min(share_threshold(probability, share_medium), high)
     return Bands(medium=medium, high=high)
+
+
+SUPPORT_CASES = 100  # calibration cases needed at or beyond a probability to back it
+
+
+def outcome_context(target: str, probability: npt.NDArray[np.float64], y: Any) -> OutcomeContext:
+    """Return what a probability means: definition, base rate and the range calibration backed.
+
+    A probability is backed when at least :data:`SUPPORT_CASES` calibration-period cases have
+    a calibrated probability at or beyond it (about +/-0.05 standard error on a rate near 0.5);
+    the supported range runs from the 100th lowest to the 100th highest.
+    """
+    ordered = np.sort(np.asarray(probability, dtype=np.float64))
+    k = min(SUPPORT_CASES, ordered.size) - 1
+    return OutcomeContext(
+        definition=f"within 365 days of the assessment, {DEFINITIONS.get(target, target)}",
+        base_rate=float(np.mean(np.asarray(y, dtype=np.float64))),
+        supported_low=float(ordered[k]) if ordered.size else 0.0,
+        supported_high=float(ordered[-k - 1]) if ordered.size else 1.0,
+        support_rule=(
+            f"at least {SUPPORT_CASES} of the {ordered.size} calibration-period cases have a "
+            "probability at or beyond it"
+        ),
+    )

@@ -7,16 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-TARGET_TEXT: dict[str, str] = {
-    "serious_harm_365d": (
-        "the same perpetrator causes serious harm to the same victim (injury, sexual offence, "
-        "strangulation, weapon use or top-severity incident)"
-    ),
-    "repeat_incident_365d": (
-        "another police-recorded domestic abuse incident occurs between the same victim and "
-        "perpetrator"
-    ),
-}
+from features.labels import DEFINITIONS
 
 
 @cache
@@ -33,5 +24,5 @@ def _environment() -> Environment:
 
 def render_model_card(context: dict[str, Any]) -> str:
     """Render ``model_card.md.j2`` with ``context`` (see ``training.pipeline`` for the keys)."""
-    full = {"target_text": TARGET_TEXT.get(context["target"], context["target"]), **context}
+    full = {"target_text": DEFINITIONS.get(context["target"], context["target"]), **context}
     return _environment().get_template("model_card.md.j2").render(**full)

@@ -16,6 +16,7 @@ from features.rules import grade_table
 from features.vocab import CONTRACT_VERSION
 
 ORACLE_COLUMN = {
+    "repeat_violent_365d": "p_repeat_violent_365d",
     "serious_harm_365d": "p_serious_harm_365d",
     "repeat_incident_365d": "p_repeat_365d",
 }

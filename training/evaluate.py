@@ -67,10 +67,13 @@ def evaluate(
     matrix = m.bootstrap_auc_draws(y, [s.score for s in scored], draws, seed)
     ref_col = [s.name for s in scored].index(REFERENCE)
     for col, s in enumerate(scored):
-        if s.name != REFERENCE:
-            vals = result.models[s.name]
-            vals.update(m.intervals_from_draws(matrix[:, col], matrix[:, ref_col]))
-            vals["auc_minus_dash"] = vals["roc_auc"] - result.models[REFERENCE]["roc_auc"]
+        vals = result.models[s.name]
+        if s.name == REFERENCE:
+            low, high = m.percentile_interval(matrix[:, col])
+            vals.update({"auc_ci_low": low, "auc_ci_high": high})
+            continue
+        vals.update(m.intervals_from_draws(matrix[:, col], matrix[:, ref_col]))
+        vals["auc_minus_dash"] = vals["roc_auc"] - result.models[REFERENCE]["roc_auc"]
     if oracle is not None:
         _add_oracle(result, oracle)
     return result

@@ -12,7 +12,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from features.model_format.scoring import CalibratedScorer, ScoringSpec
-from training.calibration import CalibrationResult, band_thresholds, calibrate
+from training.calibration import (
+    CalibrationResult,
+    band_thresholds,
+    calibrate,
+    outcome_context,
+)
 from training.capacity import (
     CapacityPoint,
     capacity_sweep,
@@ -69,6 +74,26 @@ def _tuned(
     return point, estimator, trials
 
 
+def scoring_spec(
+    data: ModelData,
+    split: TemporalSplit,
+    target: str,
+    chosen: CapacityPoint,
+    calibration: CalibrationResult,
+) -> ScoringSpec:
+    """Return the portable spec: calibration map, bands and outcome context from the calibration."""
+    x_cal, y_cal = period(data, split.calibration, target)
+    p_cal = calibration.calibrator.predict_proba(x_cal)[:, 1]
+    return ScoringSpec(
+        target=target,
+        feature_names=data.feature_names,
+        calibration=calibration.calibration_map,
+        bands=band_thresholds(p_cal, data.frame.loc[split.calibration, "statutory_grade"]),
+        metadata={"num_leaves": chosen.capacity.num_leaves, "max_depth": chosen.capacity.max_depth},
+        context=outcome_context(target, p_cal, y_cal),
+    )
+
+
 def fit_model(
     data: ModelData, split: TemporalSplit, target: str, settings: TrainingSettings
 ) -> FittedModel:
@@ -85,16 +110,8 @@ def fit_model(
         chosen, estimator, trials = _tuned(chosen, sets, settings)
     x_cal, y_cal = sets["selection"]
     calibration = calibrate(estimator, x_cal, y_cal, seed=settings.seed)
-    p_cal = calibration.calibrator.predict_proba(x_cal)[:, 1]
-    bands = band_thresholds(p_cal, data.frame.loc[split.calibration, "statutory_grade"])
     booster = portable_booster(estimator)
-    spec = ScoringSpec(
-        target=target,
-        feature_names=data.feature_names,
-        calibration=calibration.calibration_map,
-        bands=bands,
-        metadata={"num_leaves": chosen.capacity.num_leaves, "max_depth": chosen.capacity.max_depth},
-    )
+    spec = scoring_spec(data, split, target, chosen, calibration)
     fitted = FittedModel(
         estimator,
         booster,

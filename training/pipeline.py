@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from features.labels import LABELS
+from features.labels import LABELS, PRIMARY_LABEL
 from training.baselines import (
     count_probability,
     fit_count_baseline,
@@ -19,6 +19,7 @@ from training.baselines import (
     grade_score,
     logistic_probability,
 )
+from training.calibration_check import NULL_DRAWS, calibration_noise
 from training.data import ORACLE_COLUMN, ModelData, build_model_data, fingerprint
 from training.evaluate import Evaluation, Scored, evaluate
 from training.model import FittedModel, fit_model
@@ -145,14 +146,21 @@ def evaluate_all(
     oracle = test[oracle_col].to_numpy(dtype=np.float64) if oracle_col in test else None
     if oracle is not None and np.isnan(oracle).any():
         oracle = None
-    return evaluate(
-        test[target].to_numpy(dtype=bool),
+    y = test[target].to_numpy(dtype=bool)
+    evaluation = evaluate(
+        y,
         [model, *baseline_scores(data, split, target, s.seed)],
         high_share=float((test["statutory_grade"] == "high").mean()),
         oracle=oracle,
         draws=s.bootstrap_draws,
         seed=s.seed,
     )
+    x_cal = data.x.loc[split.calibration].to_numpy(dtype=np.float64)
+    p_cal = fitted.scorer.score(x_cal, explain=False).probability
+    method = fitted.calibration.calibration_map.method
+    noise = calibration_noise(y, model.score, NULL_DRAWS, s.seed, (p_cal, method))
+    evaluation.models["model"].update(noise)
+    return evaluation
 
 
 def split_data(data: ModelData, s: TrainingSettings) -> TemporalSplit:
@@ -169,7 +177,7 @@ def split_data(data: ModelData, s: TrainingSettings) -> TemporalSplit:
 def train(
     tables: dict[str, pd.DataFrame],
     metadata: dict[str, Any],
-    target: str = "serious_harm_365d",
+    target: str = PRIMARY_LABEL,
     settings: TrainingSettings | None = None,
     progress: Progress | RichProgress | None = None,
     tune: int | None = None,

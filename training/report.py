@@ -20,7 +20,7 @@ from training.card import render_model_card
 from training.data import ModelData
 from training.evaluate import Evaluation
 from training.model import FittedModel
-from training.registry import promote
+from training.registry import CHAMPION_RULE, promote
 from training.run_facts import LoggedRun, RunInfo
 from training.settings import TrainingSettings
 from training.split import TemporalSplit
@@ -57,6 +57,8 @@ def run_params(
         "band_medium": fitted.scorer.spec.bands.medium,
         "band_high": fitted.scorer.spec.bands.high,
         "observed_until": info.metadata.get("observed_until", "unknown"),
+        "cohort_preset": info.metadata.get("preset", "none"),
+        **{f"cohort_{k}": v for k, v in info.metadata.get("params", {}).items()},
         **{f"split_{k}": v for k, v in split.dates.items()},
         **{f"estimator_{k}": v for k, v in fitted.estimator.get_params().items()},
     }
@@ -69,7 +71,7 @@ def card_context(
     ev: Evaluation,
     info: RunInfo,
     run_id: str,
-    tolerance: float,
+    settings: TrainingSettings,
 ) -> dict[str, Any]:
     """Return the template context for the model card."""
     model = ev.models["model"]
@@ -84,13 +86,14 @@ def card_context(
         "n_assessments": len(data.frame),
         "observed_until": info.metadata.get("observed_until", "the last recorded incident"),
         "synthetic": bool(info.metadata.get("synthetic", "oracle" in ev.models)),
+        **_cohort_and_rules(info, fitted, settings),
         "feature_names": data.feature_names,
         "counts": split.counts(),
         "dates": split.dates,
         "base_rate": float(np.mean(ev.y)),
         "capacity": {**fitted.chosen.capacity.__dict__, **fitted.chosen.__dict__},
         "curve": fitted.curve.to_dict(orient="records"),
-        "tolerance": tolerance,
+        "tolerance": settings.capacity_auc_tolerance,
         "calibration_method": fitted.calibration.calibration_map.method,
         "calibration_losses": fitted.calibration.cv_log_loss,
         "bands": fitted.scorer.spec.bands,
@@ -99,6 +102,20 @@ def card_context(
         "high_share": ev.high_share,
         "headroom": model.get("headroom_captured"),
         "oracle_auc": ev.models.get("oracle", {}).get("roc_auc"),
+    }
+
+
+def _cohort_and_rules(
+    info: RunInfo, fitted: FittedModel, settings: TrainingSettings
+) -> dict[str, Any]:
+    """Return the card's facts about the cohort (preset, parameters) and the champion rule."""
+    return {
+        "preset": info.metadata.get("preset"),
+        "cohort_params": info.metadata.get("params", {}),
+        "context": fitted.scorer.spec.context,
+        "champion_rule": CHAMPION_RULE.format(
+            max_ece=settings.max_champion_ece, margin=settings.ece_margin
+        ),
     }
 
 
@@ -134,6 +151,7 @@ def run_metrics(split: TemporalSplit, fitted: FittedModel, ev: Evaluation) -> di
     """Return every metric of the run: all models' test metrics, counts and model costs."""
     return {
         **ev.flat(),
+        "test_base_rate": float(np.mean(ev.y)),
         **{k: float(v) for k, v in split.counts().items()},
         "calibration_map_max_abs_diff": fitted.map_max_abs_diff,
         "model_fit_seconds": fitted.chosen.fit_seconds,
@@ -182,7 +200,7 @@ def log_run(
         log_capacity_curve(fitted.curve, tolerance)
         if fitted.trials:
             log_trials(fitted.trials)
-        context = card_context(data, split, fitted, ev, info, run.info.run_id, tolerance)
+        context = card_context(data, split, fitted, ev, info, run.info.run_id, settings)
         version = _report_and_model(data, split, fitted, ev, context, settings)
         decision, record = promote(client(), name, version, ev.models["model"], settings)
         log_alias_decision(decision, record)

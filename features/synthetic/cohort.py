@@ -20,6 +20,7 @@ from features.synthetic.incidents import (
 from features.synthetic.oracle import OracleProbabilities, oracle_probabilities
 from features.synthetic.params import GENERATOR_VERSION, GeneratorParams, stream
 from features.synthetic.population import BoolArray, Dyads, people_frame, simulate_dyads
+from features.synthetic.presets import DEFAULT_PRESET, preset
 from features.synthetic.process import (
     Events,
     cumulative_before,
@@ -192,6 +193,7 @@ def _incident_and_assessment_tables(
         "assessment_id": assessment_ids,
         "p_serious_harm_365d": sim.oracle.p_serious,
         "p_repeat_365d": sim.oracle.p_repeat,
+        "p_repeat_violent_365d": sim.oracle.p_violent,
     }
     a_order = time_order(sim.done, rank)
     return {
@@ -201,11 +203,19 @@ def _incident_and_assessment_tables(
     }
 
 
-def generate_cohort(n_victims: int, seed: int, params: GeneratorParams | None = None) -> Cohort:
-    """Generate a synthetic cohort of ``n_victims`` victims with a known oracle."""
+def generate_cohort(
+    n_victims: int, seed: int, params: GeneratorParams | None = None, preset_name: str = ""
+) -> Cohort:
+    """Generate a synthetic cohort of ``n_victims`` victims with a known oracle.
+
+    Without ``params`` the default preset's parameters are used; ``preset_name`` records which
+    named set ``params`` came from (see :mod:`features.synthetic.presets`).
+    """
     if n_victims < 1:
         raise ValueError("n_victims must be at least 1")
-    p = GeneratorParams() if params is None else params
+    if params is None:
+        params, preset_name = preset(DEFAULT_PRESET), DEFAULT_PRESET
+    p = params
     sim = _simulate(n_victims, seed, p)
     person_ids = make_ids("P", len(sim.people))
     linked = _incident_and_assessment_tables(sim, p, person_ids)
@@ -217,7 +227,8 @@ def generate_cohort(n_victims: int, seed: int, params: GeneratorParams | None = 
         "oracle": linked["oracle"],
     }
     rates = realised_rates(sim.d, sim.ev, sim.done, sim.oracle, sim.codes, sim.grade, sim.inc)
-    return Cohort(tables=tables, metadata=_metadata(n_victims, seed, p, tables, rates))
+    metadata = _metadata(n_victims, seed, p, tables, rates)
+    return Cohort(tables=tables, metadata={**metadata, "preset": preset_name or "custom"})
 
 
 def _metadata(

@@ -2,7 +2,8 @@
 
 Serious incidents (the marked base events) always carry at least one serious-harm marker of
 ``features.labels.is_serious_harm``; every other incident carries none, so the derived labels
-count exactly the simulated serious events.
+count exactly the simulated serious events. Likewise exactly the violent-marked events get a
+violent offence category (``features.labels.is_violent``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _MINOR_CRIMES = np.array(
     dtype=object,
 )
 _MINOR_SHARES = np.array([0.42, 0.2, 0.14, 0.14, 0.10])
+# Non-violent crimes keep their relative shares; violence is the simulated violent mark.
+_OTHER_SHARES = _MINOR_SHARES[1:] / _MINOR_SHARES[1:].sum()
 
 
 def _serious_fields(serious: BoolArray, rng: np.random.Generator) -> Columns:
@@ -63,10 +66,11 @@ def _serious_fields(serious: BoolArray, rng: np.random.Generator) -> Columns:
 
 def _minor_fields(ev: Events, esc: IntArray, rng: np.random.Generator) -> Columns:
     n = ev.dyad.size
-    crime = rng.random(n) < np.where(ev.offspring, 0.5, 0.62)
-    category = np.where(
-        crime, _MINOR_CRIMES[rng.choice(len(_MINOR_CRIMES), n, p=_MINOR_SHARES)], "non_crime"
-    ).astype(object)
+    crime = ev.violent | (rng.random(n) < np.where(ev.offspring, 0.5, 0.49))
+    other = _MINOR_CRIMES[1:][rng.choice(len(_MINOR_CRIMES) - 1, n, p=_OTHER_SHARES)]
+    category = np.where(ev.violent, _MINOR_CRIMES[0], np.where(crime, other, "non_crime")).astype(
+        object
+    )
     severity = 1 + crime + (rng.random(n) < 0.25 + 0.2 * esc) * crime
     return {"crime_recorded": crime, "offence_category": category, "severity": severity}
 

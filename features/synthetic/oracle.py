@@ -4,6 +4,8 @@ For an assessment completed at ``t`` (days) on dyad ``k`` with incidents ``t_i <
 
 * ``p_serious_harm_365d = 1 - exp(-sum_seg overlap(seg, (t, t+365]) * rate * mark)``: serious
   incidents are a Poisson process with piecewise-constant intensity ``pi * lambda0``;
+* ``p_repeat_violent_365d`` likewise with the violent intensity ``nu * lambda0`` (offspring
+  are never violent);
 * ``p_repeat_365d = 1 - exp(-(int lambda0 + alpha * H(t) * (1 - exp(-beta (u - t)))))`` with
   ``H(t) = sum_{t_i <= t} exp(-beta (t - t_i))`` and ``u = min(t + 365, end)``: on the event of
   no incident in the window, no new offspring arise, so the compensator is exactly this.
@@ -29,18 +31,24 @@ class OracleProbabilities:
 
     p_serious: FloatArray
     p_repeat: FloatArray
+    p_violent: FloatArray
 
 
 def _segment_integrals(
     seg: Segments, dyad: IntArray, t: FloatArray, horizon: float
-) -> tuple[FloatArray, FloatArray]:
-    """Return int lambda0 and int pi*lambda0 over (t, t + horizon] per query."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return int lambda0, int pi*lambda0 and int nu*lambda0 over (t, t + horizon] per query."""
     start, stop = seg.start[dyad], seg.stop[dyad]
     lo = np.maximum(start, t[:, None])
     hi = np.minimum(stop, (t + horizon)[:, None])
     overlap = np.clip(hi - lo, 0.0, None)
     rate = seg.rate[dyad]
-    return (overlap * rate).sum(axis=1), (overlap * rate * seg.mark[dyad]).sum(axis=1)
+    mass = overlap * rate
+    return (
+        mass.sum(axis=1),
+        (mass * seg.mark[dyad]).sum(axis=1),
+        (mass * seg.violent[dyad]).sum(axis=1),
+    )
 
 
 def decayed_counts(events: Events, beta: float) -> FloatArray:
@@ -71,13 +79,17 @@ def oracle_probabilities(
     events: Events,
     query: tuple[IntArray, FloatArray],
 ) -> OracleProbabilities:
-    """Return the true 365-day serious-harm and repeat probabilities for (dyad, time) queries."""
+    """Return the true 365-day serious-harm, repeat and violent-repeat probabilities per query."""
     dyad, t = query
     beta = 1.0 / p.offspring_delay_days
-    base, serious = _segment_integrals(seg, dyad, t, float(OUTCOME_DAYS))
+    base, serious, violent = _segment_integrals(seg, dyad, t, float(OUTCOME_DAYS))
     h = decayed_counts(events, beta)
     last = _last_event_at_or_before(events, dyad, t)
     h_t = h[last] * np.exp(-beta * (t - events.time[last]))
     u = np.minimum(t + OUTCOME_DAYS, d.end[dyad])
     kernel = p.offspring_mean * h_t * (1.0 - np.exp(-beta * np.clip(u - t, 0.0, None)))
-    return OracleProbabilities(p_serious=-np.expm1(-serious), p_repeat=-np.expm1(-(base + kernel)))
+    return OracleProbabilities(
+        p_serious=-np.expm1(-serious),
+        p_repeat=-np.expm1(-(base + kernel)),
+        p_violent=-np.expm1(-violent),
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
 # ONS Census 2021 (England & Wales) high-level ethnic groups, renormalised after reserving a
 # 'not_stated' share for police records (assumption). Order follows features.vocab.ETHNICITIES.
@@ -21,7 +21,11 @@ _ETHNICITY_SHARES: tuple[float, ...] = (0.776, 0.028, 0.088, 0.038, 0.020, 0.050
 
 @dataclass(frozen=True)
 class GeneratorParams:
-    """Parameters of the synthetic cohort; the defaults aim at the target rates in domain.md."""
+    """Parameters of the synthetic cohort; the defaults are the strong-signal preset.
+
+    The embedded default is the published preset (:mod:`features.synthetic.presets`), which
+    changes a few of these fields, fitted to the published record.
+    """
 
     # --- observation window -------------------------------------------------------------
     observed_from: str = "2019-01-01"  # assumption (the issue's example period)
@@ -64,9 +68,15 @@ class GeneratorParams:
     escalation_on_serious: float = 0.7  # assumption: logit shift per escalation step
     separation_on_serious: float = 0.5  # assumption: logit shift in the raised period
 
+    # --- marks: which non-serious base incidents are violent (serious ones always are) --
+    violent_logit: float = -1.04  # assumption: ~26% of other base incidents are violent
+    danger_on_violent: float = 0.0  # assumption: logit loading of dangerousness
+    escalation_on_violent: float = 0.0  # assumption: logit shift per escalation step
+
     # --- Hawkes offspring (clustered, never serious) --------------------------------------
     offspring_mean: float = 0.25  # assumption: branching ratio alpha (< 1)
     offspring_delay_days: float = 21.0  # assumption: mean delay 1/beta of a repeat call-out
+    # offspring are repeat call-outs of lower severity: never serious, never violent
 
     # --- DASH answers and grading ---------------------------------------------------------
     answer_scale: float = 0.6  # assumption: multiplies the answers' loadings on the truth
@@ -105,11 +115,8 @@ class GeneratorParams:
 
     @classmethod
     def with_bias(cls, spec: str, **overrides: Any) -> GeneratorParams:
-        """Return defaults with a measurement bias for one group, e.g. ``'ethnicity=asian'``."""
-        column, sep, value = spec.partition("=")
-        if not sep or not column or not value:
-            raise ValueError(f"bias must look like 'column=value', got {spec!r}")
-        return cls(bias_group=(column.strip(), value.strip()), **overrides)
+        """Return the strong-signal defaults with a measurement bias, e.g. ``'ethnicity=asian'``."""
+        return cls(bias_group=parse_bias(spec), **overrides)
 
     def replace(self, **changes: Any) -> GeneratorParams:
         """Return a copy with some fields changed."""
@@ -121,6 +128,14 @@ class GeneratorParams:
         out["ethnicity_shares"] = list(self.ethnicity_shares)
         out["bias_group"] = None if self.bias_group is None else list(self.bias_group)
         return out
+
+
+def parse_bias(spec: str) -> tuple[str, str]:
+    """Return ``(column, value)`` from a bias spec such as ``'ethnicity=asian'``."""
+    column, sep, value = spec.partition("=")
+    if not sep or not column.strip() or not value.strip():
+        raise ValueError(f"bias must look like 'column=value', got {spec!r}")
+    return column.strip(), value.strip()
 
 
 def stream(seed: int, stage: int) -> np.random.Generator:

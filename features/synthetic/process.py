@@ -14,9 +14,13 @@ Design (exact and fast):
 * A base incident is serious with probability ``pi(s)`` (a logistic function of
   dangerousness, escalation step and the raised post-separation period), constant per
   segment. Serious incidents are therefore a Poisson process with intensity ``pi * lambda0``.
+  A base incident is violent with probability ``nu(s) = pi + (1 - pi) v(s)`` (``v`` a logistic
+  function of dangerousness and escalation step): serious incidents are always violent, and
+  one uniform draw decides both marks (serious below ``pi``, violent below ``nu``). Violent
+  incidents are a Poisson process with intensity ``nu * lambda0``.
 * Every incident (base or offspring) has ``Poisson(alpha)`` offspring after ``Exponential``
   delays of mean ``1/beta`` (intensity ``alpha * beta * exp(-beta (s - t_i))``), killed after
-  the end of contact; offspring are repeats of lower severity and never serious. Offspring
+  the end of contact; offspring are repeats of lower severity, never serious or violent. Offspring
   are generated generation by generation over all dyads at once.
 
 Hence, given the latent state and the incidents up to ``t``, exactly:
@@ -46,6 +50,7 @@ class Segments:
     stop: FloatArray
     rate: FloatArray
     mark: FloatArray
+    violent: FloatArray
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Events:
     time: FloatArray
     serious: BoolArray
     offspring: BoolArray
+    violent: BoolArray
 
 
 def escalation_level(d: Dyads, p: GeneratorParams, idx: IntArray, s: FloatArray) -> IntArray:
@@ -76,8 +82,8 @@ def separation_phase(d: Dyads, p: GeneratorParams, idx: IntArray, s: FloatArray)
 
 def intensity(
     d: Dyads, p: GeneratorParams, idx: IntArray, s: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Return the base intensity and the serious-mark probability of dyads ``idx`` at ``s``."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Return the base intensity and the serious and violent mark probabilities at ``s``."""
     esc = escalation_level(d, p, idx, s)
     phase = separation_phase(d, p, idx, s)
     sep_factor = np.array([1.0, p.separation_boost, p.post_separation_factor])[phase]
@@ -89,7 +95,10 @@ def intensity(
         + p.escalation_on_serious * esc
         + p.separation_on_serious * (phase == 1)
     )
-    return rate, 1.0 / (1.0 + np.exp(-logit))
+    serious = 1.0 / (1.0 + np.exp(-logit))
+    other = p.violent_logit + p.danger_on_violent * d.danger[idx] + p.escalation_on_violent * esc
+    violent = serious + (1.0 - serious) / (1.0 + np.exp(-other))
+    return rate, serious, violent
 
 
 def segments(d: Dyads, p: GeneratorParams) -> Segments:
@@ -109,21 +118,21 @@ def segments(d: Dyads, p: GeneratorParams) -> Segments:
     start, stop = points[:, :-1], points[:, 1:]
     idx = np.repeat(np.arange(d.n, dtype=np.int64), start.shape[1])
     mid = ((start + stop) / 2).ravel()
-    rate, mark = intensity(d, p, idx, mid)
+    rate, mark, violent = intensity(d, p, idx, mid)
     shape = start.shape
-    return Segments(start, stop, rate.reshape(shape), mark.reshape(shape))
+    return Segments(start, stop, rate.reshape(shape), mark.reshape(shape), violent.reshape(shape))
 
 
 def _base_events(
     d: Dyads, seg: Segments, rng: np.random.Generator
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Return dyad, time and mark probability of base incidents after each index incident."""
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
+    """Return dyad, time and both mark probabilities of base incidents after the index one."""
     length = np.clip(np.minimum(seg.stop, d.horizon) - seg.start, 0.0, None)
     counts = rng.poisson(seg.rate * length).ravel()
     cell = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     times = seg.start.ravel()[cell] + rng.random(cell.size) * length.ravel()[cell]
     dyad = cell // seg.start.shape[1]
-    return dyad, times, seg.mark.ravel()[cell]
+    return dyad, times, seg.mark.ravel()[cell], seg.violent.ravel()[cell]
 
 
 def _offspring(
@@ -152,20 +161,23 @@ def simulate_events(
 ) -> Events:
     """Simulate every dyad's incidents over the observation period (index, base, offspring)."""
     all_idx = np.arange(d.n, dtype=np.int64)
-    _, mark0 = intensity(d, p, all_idx, d.t0)
-    b_dyad, b_time, b_mark = _base_events(d, seg, rng)
+    _, mark0, violent0 = intensity(d, p, all_idx, d.t0)
+    b_dyad, b_time, b_mark, b_violent = _base_events(d, seg, rng)
     dyad = np.concatenate([all_idx, b_dyad])
     time = np.concatenate([d.t0, b_time])
-    serious = rng.random(dyad.size) < np.concatenate([mark0, b_mark])
+    u = rng.random(dyad.size)
+    serious = u < np.concatenate([mark0, b_mark])
+    violent = u < np.concatenate([violent0, b_violent])
     o_dyad, o_time = _offspring(d, p, dyad, time, rng)
     dyad = np.concatenate([dyad, o_dyad])
     time = _to_seconds(np.concatenate([time, o_time]))
     serious = np.concatenate([serious, np.zeros(o_dyad.size, dtype=bool)])
+    violent = np.concatenate([violent, np.zeros(o_dyad.size, dtype=bool)])
     offspring = np.concatenate(
         [np.zeros(serious.size - o_dyad.size, bool), np.ones(o_dyad.size, bool)]
     )
     order = np.lexsort((time, dyad))
-    return Events(dyad[order], time[order], serious[order], offspring[order])
+    return Events(dyad[order], time[order], serious[order], offspring[order], violent[order])
 
 
 def within_dyad_rank(dyad: IntArray) -> IntArray:

@@ -43,6 +43,8 @@ def realised_rates(
     s_dyad, s_time = ev.dyad[ev.serious], ev.time[ev.serious]
     harm = count_after(s_dyad, s_time, ev.dyad[complete], done[complete], OUTCOME_DAYS) > 0
     repeat = count_after(ev.dyad, ev.time, ev.dyad[complete], done[complete], OUTCOME_DAYS) > 0
+    v_dyad, v_time = ev.dyad[ev.violent], ev.time[ev.violent]
+    violent = count_after(v_dyad, v_time, ev.dyad[complete], done[complete], OUTCOME_DAYS) > 0
     children: BoolArray = np.asarray(incident["children_present"], dtype=bool)
 
     def mean(x: npt.NDArray[np.generic]) -> float:
@@ -54,9 +56,11 @@ def realised_rates(
         "victims_repeat_365d": round(_victim_repeat(d, ev), 5),
         "assessments_complete_window": int(complete.sum()),
         "repeat_365d": mean(repeat),
+        "repeat_violent_365d": mean(violent),
         "serious_harm_365d": mean(harm),
         "oracle_repeat_365d": mean(oracle.p_repeat[complete]),
         "oracle_serious_harm_365d": mean(oracle.p_serious[complete]),
+        "oracle_repeat_violent_365d": mean(oracle.p_violent[complete]),
         "graded_high": mean(grade == "high"),
         "graded_medium": mean(grade == "medium"),
         "yes_count_mean": mean((codes == 0).sum(axis=1)),

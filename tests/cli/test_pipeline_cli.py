@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from features.io import read_cohort
+from features.labels import PRIMARY_LABEL
 from secondlook_cli.main import app
 from serving.cohort_requests import case_request
 from serving.db.models import ScoreAudit
@@ -80,7 +81,7 @@ def test_run_writes_a_valid_cohort_and_one_grade_per_assessment(ran: str, workdi
 def test_run_registers_a_model_and_fills_the_audit_log(ran: str, workdir: Path) -> None:
     uri = f"sqlite:///{workdir / 'mlflow.db'}"
     versions = MlflowClient(tracking_uri=uri).search_model_versions()
-    assert [v.name for v in versions] == ["secondlook-serious_harm_365d"]
+    assert [v.name for v in versions] == [f"secondlook-{PRIMARY_LABEL}"]
     engine = create_engine(f"sqlite:///{workdir / 'audit.db'}")
     with engine.connect() as conn:
         logged = conn.execute(select(func.count()).select_from(ScoreAudit)).scalar_one()

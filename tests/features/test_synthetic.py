@@ -16,6 +16,7 @@ from features.dash import QUESTION_IDS, count_answers
 from features.io import write_cohort
 from features.labels import derive_labels, is_serious_harm
 from features.synthetic import Cohort, GeneratorParams, generate_cohort
+from features.synthetic.presets import PRESETS, preset
 
 FEAR = ["q2", "q3", "q17"]
 
@@ -176,7 +177,7 @@ def _group_rows(cohort: Cohort) -> npt.NDArray[np.bool_]:
 
 
 def test_bias_switch_changes_fear_answers_for_the_group_only() -> None:
-    off = generate_cohort(4_000, seed=8)
+    off = generate_cohort(4_000, seed=8, params=preset("strong-signal"))
     on = generate_cohort(4_000, seed=8, params=GeneratorParams.with_bias("ethnicity=asian"))
     assert on.metadata["bias"]["group"] == ["ethnicity", "asian"]
     group = _group_rows(off)
@@ -217,3 +218,31 @@ def test_officer_effect_present_only_when_its_sd_is_positive() -> None:
     assert none.metadata["officer_effect_sd"] == 0.0
     assert _between_officer_variance(strong) > 1.0
     assert abs(_between_officer_variance(none)) < 0.3
+
+
+def test_default_cohort_is_the_published_preset_and_records_every_parameter() -> None:
+    cohort = generate_cohort(300, seed=2)
+    assert cohort.metadata["preset"] == "published"
+    assert cohort.metadata["params"] == PRESETS["published"].to_dict()
+    strong = generate_cohort(
+        300, seed=2, params=preset("strong-signal"), preset_name="strong-signal"
+    )
+    assert strong.metadata["preset"] == "strong-signal"
+    with pytest.raises(ValueError, match="published"):
+        preset("weak")
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_violent_repeat_labels_count_exactly_the_simulated_violent_events(name: str) -> None:
+    cohort = generate_cohort(3_000, seed=4, params=preset(name))
+    t = cohort.tables
+    labels = derive_labels(t["incidents"], t["dash_assessments"], pd.Timestamp("2025-12-31"))
+    complete = labels["outcome_window_complete"].to_numpy()
+    realised = cohort.metadata["realised_rates"]["repeat_violent_365d"]
+    assert labels["repeat_violent_365d"].to_numpy()[complete].mean() == pytest.approx(
+        realised, abs=1e-5
+    )
+    oracle = t["oracle"].set_index("assessment_id").loc[labels["assessment_id"]]
+    p = oracle["p_repeat_violent_365d"].to_numpy()[complete]
+    assert p.mean() == pytest.approx(realised, abs=0.015)  # the oracle is calibrated
+    assert (labels["serious_harm_365d"] <= labels["repeat_violent_365d"]).all()

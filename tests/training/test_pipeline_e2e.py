@@ -69,7 +69,7 @@ def test_same_data_and_seed_give_same_metrics_and_no_promotion(two_runs):
     record = mlflow.artifacts.load_dict(f"runs:/{second.run_id}/alias_decision.json")
     assert record["alias"] == "challenger" and "does not beat" in record["reason"]
     assert record["champion_before"]["test_auc"] == pytest.approx(first.metrics["model_roc_auc"])
-    assert "ECE <= 0.05" in record["rule"]
+    assert "ECE is at most 0.05" in record["rule"]
     assert "seconds_total" in mlflow.get_run(second.run_id).data.metrics
     client = MlflowClient()
     champion = client.get_model_version_by_alias(first.model_name, "champion")

@@ -29,3 +29,15 @@ def test_champion_moves_only_when_better(new, champion, alias):
     d = decide_alias(*new, champion, max_ece=0.02, ece_margin=0.005)
     assert d.alias == alias
     assert d.reason
+
+
+def test_ece_within_sampling_noise_passes_the_calibration_gate():
+    d = decide_alias(0.70, 0.0216, None, max_ece=0.02, ece_noise=0.026)
+    assert d.alias == "champion"
+    assert "sampling noise" in d.reason
+
+
+def test_ece_beyond_both_the_limit_and_the_noise_is_challenger():
+    d = decide_alias(0.70, 0.031, None, max_ece=0.02, ece_noise=0.026)
+    assert d.alias == "challenger"
+    assert "0.0310" in d.reason and "0.0260" in d.reason
