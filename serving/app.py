@@ -119,7 +119,19 @@ def _document_manual_bodies(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_schemas(FastAPI.openapi(app), ScoreRequest, BatchScoreRequest)
+            spec = add_schemas(FastAPI.openapi(app), ScoreRequest, BatchScoreRequest)
+            app.openapi_schema = _errors_as_json(spec)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _errors_as_json(spec: dict[str, Any]) -> dict[str, Any]:
+    """Document error responses of HTML routes as JSON, as the error handlers send them."""
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            for code, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if code[0] in "45" and "text/html" in content and "schema" in content["text/html"]:
+                    content["application/json"] = content.pop("text/html")
+    return spec

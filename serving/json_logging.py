@@ -42,11 +42,15 @@ _INPUT_VALUE = re.compile(r"input_value=.*?(?=, input_type=|\]$|$)", re.MULTILIN
 _NAMES = "|".join(sorted(PERSON_FIELDS))
 _VALUE = r"""(?P<value>'[^']*'|"[^"]*"|[^\s,}\]]+)"""
 _FIELD_VALUE = re.compile(r"""(?P<key>\b['"]?(?:""" + _NAMES + r""")['"]?\s*[:=]\s*)""" + _VALUE)
+_SCRUBBED: Final[str] = "_scrubbed"  # set by the filter on each record it has cleaned
 # attributes every LogRecord has; anything else was passed with ``extra=``
 _STANDARD: Final[frozenset[str]] = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime", _SCRUBBED}
 )
 MAX_MESSAGE: Final[int] = 2000
+# Loggers whose messages and fields are fixed templates of the service's own ids (the access
+# line, security events): their text needs no scrubbing, which halves a request's log cost.
+TRUSTED: Final[frozenset[str]] = frozenset({"secondlook.access", "secondlook.security"})
 
 
 def scrub(text: str) -> str:
@@ -64,10 +68,16 @@ class RedactPersonData(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # a bad format string is logged as its template
             message = str(record.msg)
-        record.msg, record.args = scrub(message)[:MAX_MESSAGE], None
-        for name in list(vars(record)):
-            if name not in _STANDARD and name in PERSON_FIELDS:
+        trusted = record.name in TRUSTED
+        record.msg, record.args = (message if trusted else scrub(message))[:MAX_MESSAGE], None
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD:
+                continue
+            if name in PERSON_FIELDS:
                 delattr(record, name)
+            elif not trusted and isinstance(value, str):
+                setattr(record, name, scrub(value)[:MAX_MESSAGE])
+        setattr(record, _SCRUBBED, True)
         return True
 
 
@@ -92,11 +102,19 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": scrub(record.getMessage())[:MAX_MESSAGE],
+            "message": record.getMessage(),
         }
+        scrubbed = getattr(record, _SCRUBBED, False)
+        if not scrubbed:  # formatted without the filter
+            out["message"] = scrub(out["message"])[:MAX_MESSAGE]
         for name, value in vars(record).items():
-            if name not in _STANDARD and name not in PERSON_FIELDS:
-                out[name] = value if isinstance(value, int | float | bool | None) else str(value)
+            if name in _STANDARD or name in PERSON_FIELDS:
+                continue
+            if isinstance(value, int | float | bool | None):
+                out[name] = value
+            else:
+                text = str(value)
+                out[name] = text if scrubbed else scrub(text)[:MAX_MESSAGE]
         if record.exc_info and record.exc_info[0] is not None:
             out["exception"] = safe_exception(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)

@@ -12,8 +12,11 @@ from typing import Annotated, Any, Final
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     model_validator,
 )
@@ -55,10 +58,17 @@ def _planned_end(value: datetime) -> datetime:
     return value
 
 
+def _text(value: Any) -> Any:
+    """Refuse a number as a date (pydantic would read it as Unix time; the schema says text)."""
+    if isinstance(value, int | float):
+        raise ValueError("a date must be an ISO 8601 date-time string")
+    return value
+
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-:.]{1,64}$")]
-Timestamp = Annotated[datetime, AfterValidator(_naive_utc)]
+Timestamp = Annotated[datetime, BeforeValidator(_text), AfterValidator(_naive_utc)]
 # An order's or licence's planned end is known when it starts and may lie in the future.
-PlannedEnd = Annotated[datetime, AfterValidator(_planned_end)]
+PlannedEnd = Annotated[datetime, BeforeValidator(_text), AfterValidator(_planned_end)]
 Area = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -111,18 +121,18 @@ class IncidentIn(_Strict):
     perpetrator_id: Id
     officer_id: Id
     area: Area
-    crime_recorded: bool
+    crime_recorded: StrictBool
     offence_category: OffenceCategory
-    severity: int = Field(ge=1, le=5, description="1 (lowest) to 5 (life-threatening)")
-    injury: bool
-    weapon: bool
-    strangulation: bool
-    alcohol_or_drugs: bool
-    children_present: bool
-    child_involved: bool
-    child_called_police: bool
-    victim_pregnant: bool
-    child_abuse_marker_at_address: bool
+    severity: StrictInt = Field(ge=1, le=5, description="1 (lowest) to 5 (life-threatening)")
+    injury: StrictBool
+    weapon: StrictBool
+    strangulation: StrictBool
+    alcohol_or_drugs: StrictBool
+    children_present: StrictBool
+    child_involved: StrictBool
+    child_called_police: StrictBool
+    victim_pregnant: StrictBool
+    child_abuse_marker_at_address: StrictBool
 
     @model_validator(mode="after")
     def _consistent(self) -> IncidentIn:
@@ -143,8 +153,8 @@ class AssessmentIn(_Strict):
     officer_id: Id
     answers: DashAnswers
     officer_grade: Grade
-    referred_to_marac: bool = False
-    dvds_concern: bool = Field(
+    referred_to_marac: StrictBool = False
+    dvds_concern: StrictBool = Field(
         default=False, description="the officer recorded a disclosure (DVDS) concern"
     )
 
@@ -193,6 +203,9 @@ class BatchScoreRequest(_Strict):
     cases: list[dict[str, Any]] = Field(
         min_length=1,
         max_length=1000,
-        description="each item is a ScoreRequest",
-        json_schema_extra={"items": {"$ref": "#/components/schemas/ScoreRequest"}},
+        description="each item is a ScoreRequest, validated on its own: an object that is not "
+        "one is reported by its index in the results while the others are scored",
+        json_schema_extra={
+            "items": {"anyOf": [{"$ref": "#/components/schemas/ScoreRequest"}, {"type": "object"}]}
+        },
     )

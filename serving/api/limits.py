@@ -66,6 +66,7 @@ async def api_key_gate(request: Request) -> Response | None:
             status.HTTP_401_UNAUTHORIZED,
             {"WWW-Authenticate": "Bearer"},
         )
+    request.state.caller = caller  # the route's authentication reuses it
     return None
 
 

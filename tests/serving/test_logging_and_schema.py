@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 
 import pandas as pd
@@ -69,3 +71,29 @@ def test_openapi_has_examples_and_security(client: TestClient) -> None:
     assert "case_with_history" in body["examples"]
     assert {"HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
     assert "ScoreResponse" in spec["components"]["schemas"]
+
+
+def test_the_filter_blanks_pydantic_inputs_person_fields_and_exception_messages() -> None:
+    from pydantic import ValidationError
+
+    from serving.json_logging import JsonFormatter, RedactPersonData
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactPersonData())
+    log = logging.getLogger("tests.redaction")
+    log.addHandler(handler)
+    log.propagate = False
+    log.setLevel(logging.DEBUG)
+    try:
+        schemas.IncidentIn.model_validate({"victim_id": "Jane Doe", "area": 7})
+    except ValidationError as exc:
+        log.error("rejected: %s", exc)  # pydantic's text repeats every input value
+        log.error("failed", exc_info=exc)
+    log.warning("lookup", extra={"victim_id": "Jane Doe", "note": "'area': 'Jane Doe'"})
+    log.info("case victim_id=Jane person_id: 'Jane Doe' kept=ok")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert len(lines) == 4 and "Jane" not in stream.getvalue()
+    assert lines[1]["exception"]["type"] == "ValidationError"
+    assert "victim_id" not in lines[2] and lines[3]["message"].endswith("kept=ok")

@@ -1,4 +1,8 @@
-"""Property-based tests from the OpenAPI schema (schemathesis): no server errors, ever."""
+"""Property-based tests from the OpenAPI schema (schemathesis): every operation, every check.
+
+50 examples per operation (the classes of server error issue 16 lists were found with 50),
+derandomized so a run is repeatable; each operation is called with a key of a role it admits.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,25 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.config import SchemathesisConfig
 
 from serving.api.deps import Services
 from serving.app import build_services, create_app
 from serving.metrics import ServiceMetrics
-from serving.security import create_key
+from serving.security import ROLES, create_key
 from serving.settings import ServingSettings
 from tests.serving.model_factory import RegisteredModel
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 50
+ROLE_BY_PREFIX = (  # the first matching prefix picks the key's role
+    ("/v1/score", "case_system"),
+    ("/v1/admin", "admin"),
+    ("/metrics", "admin"),
+    ("/v1/audit/requests", "reviewer"),
+    ("/v1/audit/summary", "researcher"),
+    ("/v1/audit", "researcher"),
+    ("/", "reviewer"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +43,7 @@ def services(
             database_url=f"sqlite:///{db}",
             tracking_uri=registered.tracking_uri,
             model_name=registered.name,
+            auth_max_failures=10**9,  # the ignored-auth check sends bad keys on purpose
         ),
         ServiceMetrics(),
     )
@@ -42,13 +52,8 @@ def services(
 
 
 @pytest.fixture(scope="module")
-def admin_token(services: Services) -> str:
-    return create_key(services.store, "admin")[1]
-
-
-@pytest.fixture(scope="module")
-def case_token(services: Services) -> str:
-    return create_key(services.store, "case_system")[1]
+def tokens(services: Services) -> dict[str, str]:
+    return {role: create_key(services.store, role)[1] for role in ROLES}
 
 
 class Deferred:
@@ -75,7 +80,18 @@ class Deferred:
 
 
 DEFERRED = Deferred()
-schema = schemathesis.openapi.from_asgi("/openapi.json", DEFERRED)
+# A schema-valid case may still break a rule JSON Schema cannot state (time order, a date in
+# the future, victim and perpetrator the same): that is a 422 naming the field, not a failure.
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]
+            }
+        }
+    }
+)
+schema = schemathesis.openapi.from_asgi("/openapi.json", DEFERRED, config=CONFIG)
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +109,6 @@ def live(services: Services) -> Iterator[None]:
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_no_server_errors(case, live: None, case_token: str, admin_token: str) -> None:  # type: ignore[no-untyped-def]
-    token = admin_token if case.path.startswith("/v1/admin") else case_token
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"},
-        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
-    )
+def test_every_check_passes(case, live: None, tokens: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    role = next(r for prefix, r in ROLE_BY_PREFIX if case.path.startswith(prefix))
+    case.call_and_validate(headers={"Authorization": f"Bearer {tokens[role]}"})
