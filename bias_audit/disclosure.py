@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from bias_audit.prepare import Grouping
 
@@ -175,7 +176,8 @@ def suppress(
     primary = np.concatenate([primary_mask(c, min_people, min_events) for c in counts])
     size = np.concatenate([c.rows for c in counts]).astype(np.int64)
     matrix, offsets = margin_matrix(groupings)
-    secondary = protect(matrix, primary, size)
+    with threadpool_limits(limits=1, user_api="blas"):  # small SVDs: threads only contend
+        secondary = protect(matrix, primary, size)
     cut = [slice(offsets[k], offsets[k + 1]) for k in range(len(groupings))]
     return Suppression(
         {g.name: primary[s] for g, s in zip(groupings, cut, strict=True)},
