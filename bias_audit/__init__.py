@@ -1,9 +1,11 @@
 """Bias audit: group metrics for DASH, officer grade and model, for researchers.
 
 ``run_audit`` audits any table with a binary outcome, score or grade columns and group
-columns; ``cohort_audit_frame`` / ``run_cohort_audit`` build and audit a Second Look cohort;
-``render_html`` / ``write_report`` give the self-contained HTML page and the JSON figures;
-``run_model_audit`` audits a model and attaches the report to its MLflow run.
+columns, under disclosure control (``bias_audit.disclosure``: minimum people and events per
+published cell, secondary suppression across the margins); ``cohort_audit_frame`` and
+``run_cohort_audit`` build and audit a Second Look cohort; ``render_html`` / ``write_report``
+give the self-contained HTML page and the JSON figures; ``run_model_audit`` audits a model
+and attaches the report to its MLflow run.
 """
 
 from bias_audit.api import run_audit

@@ -131,7 +131,8 @@ def run_audit(
         withheld = suppression.withheld(stats.block.grouping.name)
         ref = choose_reference(stats, dict(config.reference), withheld)
         blocks.append(_block_result(stats, ref, withheld, config))
-        disparities += _disparities(stats, ref, withheld, config)
+        if not withheld[ref]:  # a withheld reference is compared with nothing
+            disparities += _disparities(stats, ref, withheld, config)
     family = apply_family(disparities, config.correction, config.fdr)
     settings = {k: v for k, v in asdict(config).items() if k != "reference"}
     settings["reference"] = dict(config.reference)

@@ -85,6 +85,7 @@ def group_metrics(
     cal_of_level: IntArray | None,
     n_cal_bins: int,
     level_logit: FloatArray | None = None,
+    start: dict[str, FloatArray] | None = None,
 ) -> dict[str, FloatArray]:
     """Return every group metric and support count, each shaped ``counts.shape[:-2]``."""
     neg, pos = counts[..., 0], counts[..., 1]
@@ -111,5 +112,5 @@ def group_metrics(
     if cal_of_level is not None:
         out["ece"] = _ece(calibration_sums(counts, cal_of_level, n_cal_bins))
     if level_logit is not None:
-        out |= calibration_fit(neg, pos, level_logit)
+        out |= calibration_fit(neg, pos, level_logit, start)
     return out

@@ -11,6 +11,8 @@ its unit vector lies in the row space of the constraint matrix restricted to the
 cells (equivalently, every solution of the homogeneous system is zero there). Exposed cells
 get a partner withheld, the smallest shown cell sharing an equation with them, until none is
 exposed. This is the subtraction attack a statistics office runs before releasing tables.
+Where the withheld cells of one equation add up to a public sum, that sum must pass the rule
+too (``thin_sums``), so subtraction cannot show that withheld groups had no events at all.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from bias_audit.prepare import Grouping
 
@@ -152,19 +155,49 @@ def _partner(matrix: FloatArray, cell: int, withheld: BoolArray, size: IntArray)
     return None
 
 
-def protect(matrix: FloatArray, primary: BoolArray, size: IntArray) -> BoolArray:
-    """Return the secondary suppressions that leave no withheld cell exposed."""
+def thin_sums(
+    matrix: FloatArray, withheld: BoolArray, rows: IntArray, events: IntArray, rule: tuple[int, int]
+) -> IntArray:
+    """Return the equations whose withheld cells, all of one sign, add up to less than the rule.
+
+    Such a sum is public (the equation's other terms are shown), so it must itself pass the
+    rule: two withheld groups whose events add up to zero would each be known to have none.
+    Equations with nothing shown (a grouping's total itself) are public anyway and skipped.
+    """
+    coef = matrix * withheld
+    one_sign = (coef > 0).any(axis=1) ^ (coef < 0).any(axis=1)
+    shown_terms = (np.abs(matrix * ~withheld) > 0).any(axis=1)
+    weight = np.abs(coef)
+    n, k = weight @ rows, weight @ events
+    thin = (n < rule[0]) | (k < rule[1]) | (n - k < rule[1])
+    return np.flatnonzero(one_sign & shown_terms & thin)
+
+
+def _smallest_shown(matrix: FloatArray, equation: int, withheld: BoolArray, size: IntArray) -> int:
+    candidates = np.flatnonzero((matrix[equation] != 0) & ~withheld)
+    return int(candidates[np.argmin(size[candidates])])
+
+
+def protect(
+    matrix: FloatArray, primary: BoolArray, counts: tuple[IntArray, IntArray], rule: tuple[int, int]
+) -> BoolArray:
+    """Return the secondary suppressions that leave no withheld cell exposed or thinly summed."""
+    size, events = counts
     withheld = primary.copy()
     stuck: set[int] = set()
     while True:
         exposed = [c for c in exposed_cells(matrix, withheld) if c not in stuck]
-        if not exposed:
+        if exposed:
+            partner = _partner(matrix, exposed[0], withheld, size)
+            if partner is None:
+                stuck.add(exposed[0])  # it equals a public total: nothing left to hide it behind
+            else:
+                withheld[partner] = True
+            continue
+        thin = thin_sums(matrix, withheld, size, events, rule)
+        if len(thin) == 0:
             return np.asarray(withheld & ~primary)
-        partner = _partner(matrix, exposed[0], withheld, size)
-        if partner is None:
-            stuck.add(exposed[0])  # it equals a public total: nothing left to hide it behind
-        else:
-            withheld[partner] = True
+        withheld[_smallest_shown(matrix, int(thin[0]), withheld, size)] = True
 
 
 def suppress(
@@ -174,8 +207,10 @@ def suppress(
     counts = [cell_counts(g, y) for g in groupings]
     primary = np.concatenate([primary_mask(c, min_people, min_events) for c in counts])
     size = np.concatenate([c.rows for c in counts]).astype(np.int64)
+    events = np.concatenate([c.events for c in counts]).astype(np.int64)
     matrix, offsets = margin_matrix(groupings)
-    secondary = protect(matrix, primary, size)
+    with threadpool_limits(limits=1, user_api="blas"):  # small SVDs: threads only contend
+        secondary = protect(matrix, primary, (size, events), (min_people, min_events))
     cut = [slice(offsets[k], offsets[k + 1]) for k in range(len(groupings))]
     return Suppression(
         {g.name: primary[s] for g, s in zip(groupings, cut, strict=True)},

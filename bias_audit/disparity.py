@@ -49,7 +49,11 @@ class Disparity:
 def choose_reference(
     stats: BlockStats, named: dict[str, str], withheld: npt.NDArray[np.bool_]
 ) -> int:
-    """Return the reference group's index: the named one, else the shown one with most people."""
+    """Return the reference group's index: the named one, else the shown one with most people.
+
+    A withheld reference (the named one, or every group) leaves the block without comparisons;
+    the caller checks ``withheld[reference]``.
+    """
     grouping = stats.block.grouping
     if grouping.name in named:
         label = named[grouping.name]
@@ -57,8 +61,6 @@ def choose_reference(
             raise AuditInputError(
                 grouping.name, f"reference group {label!r} among {list(grouping.labels)[:10]}"
             )
-        if withheld[grouping.labels.index(label)]:
-            raise AuditInputError(grouping.name, f"reference group {label!r} not suppressed")
         return grouping.labels.index(label)
     return int(np.argmax(np.where(withheld, -1, grouping.people)))
 

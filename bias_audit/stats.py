@@ -37,12 +37,15 @@ class BlockStats:
     calibration: FloatArray | None
     calibration_draws: FloatArray | None
     bins: FloatArray | None = None  # each group's equal-count reliability bins (one-hot)
+    fit: dict[str, FloatArray] | None = None  # full-sample calibration fit: seeds the draws
 
 
-def _metrics(counts: FloatArray, block: Block, config: AuditConfig) -> dict[str, FloatArray]:
+def _metrics(
+    counts: FloatArray, block: Block, config: AuditConfig, fit: dict[str, FloatArray] | None = None
+) -> dict[str, FloatArray]:
     s = block.scorer
     return group_metrics(
-        counts, s.flag_from, s.cal_of_level, config.calibration_bins, s.level_logit
+        counts, s.flag_from, s.cal_of_level, config.calibration_bins, s.level_logit, fit
     )
 
 
@@ -62,7 +65,8 @@ def _start(enc: Encoded, block: Block, counts: FloatArray, config: AuditConfig) 
     support = {k: full[k][0] for k in SUPPORT}
     bins = _bins(counts[0], block, config)
     cal = None if bins is None else bin_sums(counts[0], bins)
-    return BlockStats(block, point, support, shift, {}, cal, None, bins)
+    fit = {k: v[0] for k, v in full.items() if k.startswith("calibration_")}
+    return BlockStats(block, point, support, shift, {}, cal, None, bins, fit)
 
 
 def _observed_rate(cal: FloatArray) -> FloatArray:
@@ -71,7 +75,7 @@ def _observed_rate(cal: FloatArray) -> FloatArray:
 
 
 def _append(stats: BlockStats, counts: FloatArray, config: AuditConfig) -> None:
-    for name, values in _metrics(counts, stats.block, config).items():
+    for name, values in _metrics(counts, stats.block, config, stats.fit).items():
         if name in GROUP_METRICS:
             stats.draws.setdefault(name, np.empty((0, values.shape[1])))
             stats.draws[name] = np.concatenate([stats.draws[name], values])

@@ -135,6 +135,29 @@ def test_no_withheld_count_is_recovered_from_the_margins(
         free = null_space(matrix)
         recovered = [u for u, row in zip(unknown, free, strict=True) if np.allclose(row, 0)]
         assert recovered == [], f"{key} of {recovered} recoverable"
+    _assert_public_sums_pass_the_rule(frame, tables, min_people, min_events)
+
+
+def _assert_public_sums_pass_the_rule(
+    frame: pd.DataFrame, tables: dict[str, Any], min_people: int, min_events: int
+) -> None:
+    """Where withheld cells of one margin add up to a public number, that number passes the rule.
+
+    Otherwise non-negativity finishes the attack: two withheld groups whose events add up to
+    zero each had none.
+    """
+    matrix, _, unknown = _equations(tables, float(len(frame)), "rows")
+    if not unknown:
+        return
+    rows, events = _true_values(frame, unknown, "rows"), _true_values(frame, unknown, "events")
+    for equation in matrix:
+        used = equation != 0
+        if not used.any() or (equation[used] > 0).any() == (equation[used] < 0).any():
+            continue  # nothing withheld, or a difference (not a sum) of withheld cells
+        n, k = np.abs(equation) @ rows, np.abs(equation) @ events
+        if n == len(frame):
+            continue  # the whole table: public anyway
+        assert n >= min_people and k >= min_events and n - k >= min_events
 
 
 def test_the_published_audit_withholds_what_the_suppression_says() -> None:

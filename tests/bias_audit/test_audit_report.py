@@ -60,8 +60,9 @@ def test_report_reads_in_words_with_contents_and_the_rule_first(result) -> None:
     assert "at least 10 people" in html and "are withheld under the rule" in html
     for section in ("by-group", "by-band", "by-group-band"):
         assert f'href="#{section}"' in html and f'id="{section}"' in html
-    assert html.count("(FPR)") == 1 and "FPR" not in html.replace("(FPR)", "")
-    assert html.count("(FNR)") == 1 and "FNR" not in html.replace("(FNR)", "")
+    for abbreviation in ("FPR", "FNR", "AUC", "ECE"):  # spelled out, abbreviated once
+        assert html.count(f"({abbreviation})") == 1
+        assert abbreviation not in html.replace(f"({abbreviation})", "")
     assert "run_id" not in html and ", ;" not in html and "None" not in html
     assert "@media print" in html
 

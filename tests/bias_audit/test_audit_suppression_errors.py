@@ -93,3 +93,15 @@ def test_named_reference_is_used() -> None:
     result = run_audit(_table(), "harm", GRADE, ["sex"], config)
     assert result.blocks[0].reference == "male"
     assert {d.reference for d in result.disparities} == {"male"}
+
+
+def test_a_withheld_reference_is_compared_with_nothing() -> None:
+    """A named reference under the rule gives no comparisons (its figures would leak)."""
+    config = AuditConfig(n_boot=50, reference={"ethnicity": "tiny"}, intersections=False)
+    result = run_audit(_table(), "harm", GRADE, ["ethnicity", "sex"], config)
+    assert not [d for d in result.disparities if d.grouping == "ethnicity"]
+    assert [d for d in result.disparities if d.grouping == "sex"]
+    block = next(b for b in result.blocks if b.grouping == "ethnicity")
+    assert block.reference == "tiny" and all(
+        g.suppressed for g in block.groups if g.label == "tiny"
+    )
