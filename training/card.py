@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from features.engine.registry import spec
+
 TARGET_TEXT: dict[str, str] = {
     "serious_harm_365d": (
         "the same perpetrator causes serious harm to the same victim (injury, sexual offence, "
@@ -33,5 +35,9 @@ def _environment() -> Environment:
 
 def render_model_card(context: dict[str, Any]) -> str:
     """Render ``model_card.md.j2`` with ``context`` (see ``training.pipeline`` for the keys)."""
-    full = {"target_text": TARGET_TEXT.get(context["target"], context["target"]), **context}
+    full = {
+        "target_text": TARGET_TEXT.get(context["target"], context["target"]),
+        "monotone_features": [n for n in context["feature_names"] if spec(n).monotone],
+        **context,
+    }
     return _environment().get_template("model_card.md.j2").render(**full)
