@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from features.engine.registry import spec
 from features.labels import DEFINITIONS
 
 
@@ -24,5 +25,9 @@ def _environment() -> Environment:
 
 def render_model_card(context: dict[str, Any]) -> str:
     """Render ``model_card.md.j2`` with ``context`` (see ``training.pipeline`` for the keys)."""
-    full = {"target_text": DEFINITIONS.get(context["target"], context["target"]), **context}
+    full = {
+        "target_text": DEFINITIONS.get(context["target"], context["target"]),
+        "monotone_features": [n for n in context["feature_names"] if spec(n).monotone],
+        **context,
+    }
     return _environment().get_template("model_card.md.j2").render(**full)

@@ -140,5 +140,5 @@ def record_review(
 @router.get("/model")
 def model_page(web: WebDep, session: Reviewer, model: ModelDep) -> HTMLResponse:
     """Show the model card and the training comparison with DASH."""
-    view = build_model_view(model)
+    view = build_model_view(model, web.services.settings.resolved_tracking_uri())
     return web.render("model.html", {"session": session, "active": "model", "view": view})

@@ -230,7 +230,7 @@ def _case_ids(live: Live) -> dict[str, int]:
 
 
 WIDER_THAN_SCREEN = """
-() => [...document.querySelectorAll('section.reasons *, aside.advisory *')]
+() => [...document.querySelectorAll('main *')]
   .filter(e => e.getBoundingClientRect().width > 0 && !e.closest('.scroll'))
   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
   .map(e => e.tagName + '.' + e.className)
@@ -285,6 +285,6 @@ def test_case_pages_reasons_never_overlap_and_are_screenshotted(
         assert page.locator("ol.reason-groups > li").count() >= 3
         assert page.get_by_text(re.compile(r"^Estimated chance of")).is_visible()
         wide = page.evaluate(WIDER_THAN_SCREEN)
-        assert wide == [], f"these parts of the reasons scroll sideways: {wide}"
+        assert wide == [], f"these parts of the case page scroll sideways: {wide}"
         _shot(page, f"case-{name}-{width}")
     context.close()

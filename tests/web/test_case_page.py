@@ -276,3 +276,31 @@ def test_the_database_refuses_a_raise_to_standard(
     }
     with pytest.raises(IntegrityError), store_of(app_client).engine.begin() as conn:
         conn.execute(insert(Review), row)
+
+
+def test_a_case_scored_before_reasons_were_grouped_still_shows(
+    reviewer_client: TestClient, scored_ids: list[int]
+) -> None:
+    from tests.web.web_util import synthetic_rows
+
+    body = json.loads(_audit(reviewer_client, scored_ids[0]).response_json)
+    for key in (
+        "groups",
+        "outcome",
+        "band_thresholds",
+        "base_probability",
+        "remaining_probability",
+    ):
+        body["model"].pop(key)
+    for c in body["model"]["contributions"]:
+        for key in ("group", "sentence", "probability_effect"):
+            c.pop(key)
+    store_of(reviewer_client).record_scores(
+        synthetic_rows([("medium", "high", 0.5)], json.dumps(body))
+    )
+    with store_of(reviewer_client).engine.connect() as conn:
+        audit_id = int(conn.execute(select(func.max(ScoreAudit.id))).scalar_one())
+    res = reviewer_client.get(f"/reviewer/cases/{audit_id}")
+    assert res.status_code == 200
+    assert "scored before the service grouped its reasons" in res.text
+    assert f"{body['model']['raw_score']:+.3f}" in res.text  # the analyst table still adds up

@@ -23,7 +23,7 @@ def test_model_page_shows_card_and_comparison_with_dash(reviewer_client: TestCli
     assert "Compared with DASH" in html and "DASH yes-count" in html
     diff = HAND_METRICS["model_roc_auc"] - HAND_METRICS["dash_count_roc_auc"]
     assert f"{diff:+.3f}" in html
-    assert "brier ↓" in html
+    assert "Mean squared error of the probability (Brier score) ↓" in html
 
 
 def test_markdown_is_rendered_without_raw_html_or_script_links() -> None:
