@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from features.io import METADATA_FILE, read_metadata
 from features.rules import GradeSummary
 from secondlook_cli.cohort import load_valid_cohort
-from secondlook_cli.console import console, err_console
+from secondlook_cli.console import console, err_console, failures_table
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -74,12 +74,20 @@ def run_with_bar(
     client: Client | None, job: Callable[[Any, int], dict[str, Any]], units: Sequence[Any]
 ) -> list[dict[str, Any]]:
     """Run ``job`` over every unit with a progress bar of finished partitions."""
+    from features.contracts import ContractError
     from features.distributed.cluster import run_parts
 
     columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*Progress.get_default_columns()[:1], *columns, console=console) as bar:
-        task = bar.add_task("partitions", total=len(units))
-        return run_parts(client, job, units, lambda: bar.advance(task))
+    try:
+        with Progress(*Progress.get_default_columns()[:1], *columns, console=console) as bar:
+            task = bar.add_task("partitions", total=len(units))
+            return run_parts(client, job, units, lambda: bar.advance(task))
+    except ContractError as exc:  # a part read by a worker fails its contracts
+        err_console.print(failures_table(exc.failures))
+        err_console.print(
+            "[red]A partition fails its contracts; its outputs were not written.[/red]"
+        )
+        raise typer.Exit(code=1) from exc
 
 
 def output_dir(out: Path) -> Path:

@@ -17,7 +17,7 @@ import pandas as pd
 from features.contracts import ContractError, check_tables
 from features.distributed.generation import generate_part
 from features.distributed.layout import PartRef, write_output, write_part
-from features.distributed.scoring import DEFAULT_TOP_K, score_cohort
+from features.distributed.scoring import DEFAULT_TOP_K, score_cohort, score_frame
 from features.engine import FeatureConfig, build_features, feature_summary
 from features.model_format.scoring import CalibratedScorer
 from features.rules import RulesConfig, grade_table
@@ -79,6 +79,28 @@ class ScoresJob:
         frame = score_cohort(load(source), self.scorer, self.config, self.top_k)
         write_output(frame, Path(self.out), k, index=False)
         return {"rows": len(frame), "review_suggested": int(frame["review_suggested"].sum())}
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """Features, grades and scores of one part from one read: three outputs under ``out``."""
+
+    out: str
+    scorer: CalibratedScorer
+    config: RulesConfig | None = None
+    top_k: int = DEFAULT_TOP_K
+
+    def __call__(self, source: Source, k: int) -> dict[str, Any]:
+        """Run the job on part ``k``."""
+        tables = load(source)
+        features = build_features(tables, FeatureConfig())
+        grades = grade_table(tables, self.config)
+        scores = score_frame(features, grades, self.scorer, self.top_k)
+        root = Path(self.out)
+        write_output(features, root / "features", k, index=True)
+        write_output(grades, root / "grades", k, index=False)
+        write_output(scores, root / "scores", k, index=False)
+        return {"rows": len(scores), "review_suggested": int(scores["review_suggested"].sum())}
 
 
 @dataclass(frozen=True)

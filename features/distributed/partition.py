@@ -3,7 +3,7 @@
 Features read the victim's, the dyad's and the perpetrator's history, and a perpetrator can
 have several victims, so the unit that must stay together is a connected component of the
 graph whose nodes are people and whose edges are incidents (victim - perpetrator). Components
-are ordered by first appearance and cut into ``n`` runs of roughly equal row counts, so a
+are put in a fixed shuffled order and cut into ``n`` runs of roughly equal row counts, so a
 partition is never more than one component away from its share.
 """
 
@@ -46,13 +46,18 @@ def component_partitions(labels: IntArray, weights: IntArray, n: int) -> IntArra
 
 
 def person_partitions(tables: Mapping[str, pd.DataFrame], n: int) -> pd.Series:
-    """Return each person's partition: whole components, balanced by incident rows."""
+    """Return each person's partition: whole components, balanced by the rows they bring."""
     labels = person_components(tables)
-    victim_rows = tables["incidents"]["victim_id"].value_counts()
-    counts = victim_rows.reindex(labels.index, fill_value=0).to_numpy(dtype=np.int64)
+    rows = pd.concat(
+        [tables["incidents"]["victim_id"]] * 2 + [tables["history_events"]["person_id"]]
+    ).value_counts()  # an incident and its assessment per victim row, plus the events
+    counts = rows.reindex(labels.index, fill_value=0).to_numpy(dtype=np.int64)
     weights = np.asarray(counts + 1, dtype=np.int64)
-    by_component = component_partitions(labels.to_numpy(), weights, n)
-    return pd.Series(by_component[labels.to_numpy()], index=labels.index)
+    # A fixed shuffle of the components, so each part mixes early and late histories.
+    size = int(labels.to_numpy().max(initial=-1)) + 1
+    mixed = np.random.default_rng(0).permutation(size)[labels.to_numpy()]
+    by_component = component_partitions(mixed, weights, n)
+    return pd.Series(by_component[mixed], index=labels.index)
 
 
 def _mapped(keys: pd.Series, mapping: pd.Series, what: str) -> IntArray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,21 @@ def test_an_output_file_in_place_of_a_parts_directory_is_refused(
     result = runner.invoke(app, ["grade", str(cohort), "--out", str(target), "--dask", address])
     assert result.exit_code == 2
     assert "--out" in result.output
+
+
+def test_a_partition_failing_its_contract_stops_the_command_naming_the_column(
+    cohort: Path, address: str, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(cohort, broken)
+    part = broken / "incidents.parquet" / "part-00002.parquet"
+    frame = pd.read_parquet(part)
+    frame.loc[0, "severity"] = 99
+    frame.to_parquet(part, index=False)
+    out = tmp_path / "f.parquet"
+    result = runner.invoke(
+        app, ["features", "build", str(broken), "--out", str(out), "--dask", address]
+    )
+    assert result.exit_code == 1
+    assert "severity" in result.output and "fails its contracts" in result.output
+    assert not (out / "part-00002.parquet").exists()
