@@ -17,7 +17,7 @@ from serving.api.auth import LockedOutError, verify_throttled
 from serving.api.deps import Services, client_address
 from serving.db.reviewer_store import ReviewerStore
 from serving.db.spent_tokens import SpentTokens
-from serving.web.session import SESSION_COOKIE, SessionCodec, WebSession
+from serving.web.session import LOGIN_MAX_AGE, SESSION_COOKIE, SessionCodec, WebSession
 
 PREFIX: Final[str] = "/reviewer"
 WEB_ROLES: Final[frozenset[str]] = frozenset({"reviewer", "admin"})
@@ -63,8 +63,13 @@ class WebContext:
     tokens: SpentTokens
 
     def spend(self, token: str, kind: str) -> bool:
-        """Use a single-use token (a form's CSRF token, a signed-out session) once."""
-        return self.tokens.spend(f"{kind}:{token}", kind, timedelta(seconds=self.codec.max_age))
+        """Use a single-use token (a form's CSRF token, a signed-out session) once.
+
+        It is kept until it would have expired anyway: a sign-in form's for an hour, the
+        others for a session's length.
+        """
+        seconds = LOGIN_MAX_AGE if kind == "login" else self.codec.max_age
+        return self.tokens.spend(f"{kind}:{token}", kind, timedelta(seconds=seconds))
 
     def end_session(self, session: WebSession) -> None:
         """End a session on the server: its cookie is refused from now on, even if copied."""
