@@ -10,6 +10,7 @@ import typer
 
 from features.contracts import check_tables
 from features.io import TableFormat, write_cohort
+from features.synthetic.params import GeneratorParams
 from features.synthetic.presets import DEFAULT_PRESET, PRESETS
 from secondlook_cli.cohort import read_cohort_or_exit
 from secondlook_cli.console import console, err_console, failures_table
@@ -43,18 +44,10 @@ def generate(
 ) -> None:
     """Generate a synthetic cohort with known ground truth (oracle table included)."""
     from features.synthetic import generate_cohort
-    from features.synthetic.params import parse_bias
 
     if fmt not in ("parquet", "csv"):
         raise typer.BadParameter("--format must be parquet or csv")
-    if preset not in PRESETS:
-        raise typer.BadParameter(f"choose one of {', '.join(PRESETS)}", param_hint="--preset")
-    params = PRESETS[preset]
-    if bias:
-        try:
-            params = params.replace(bias_group=parse_bias(bias))
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--bias") from exc
+    params = generator_params(preset, bias)
     if dask is not None:
         if fmt != "parquet":
             raise typer.BadParameter("partitions are Parquet only", param_hint="--format")
@@ -66,6 +59,20 @@ def generate(
     for name, frame in cohort.tables.items():
         console.print(f"  {name:<18} {len(frame):>10,} rows")
     console.print(f"[green]Wrote cohort to {out}[/green]")
+
+
+def generator_params(preset: str, bias: str | None) -> GeneratorParams:
+    """Return the named preset's parameters, with a measurement bias if one is asked for."""
+    from features.synthetic.params import parse_bias
+
+    if preset not in PRESETS:
+        raise typer.BadParameter(f"choose one of {', '.join(PRESETS)}", param_hint="--preset")
+    if not bias:
+        return PRESETS[preset]
+    try:
+        return PRESETS[preset].replace(bias_group=parse_bias(bias))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--bias") from exc
 
 
 def _write_report(path: Path, rows: list[tuple[str, str, str, str, str]]) -> None:

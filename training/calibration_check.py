@@ -7,14 +7,18 @@ construction), the calibration map refitted on outcomes drawn for the calibratio
 estimation noise), and the ECE recomputed on the same test cases and bins. Spiegelhalter's z
 (Spiegelhalter 1986, "Probabilistic prediction in patient management and clinical trials")
 tests the same hypothesis in closed form; the calibration slope and intercept get bootstrap
-95% intervals.
+95% intervals. Both tests allow for repeat assessments of one victim, whose outcomes vary
+together, by the outcomes' overdispersion across victims (a quasi-binomial scale factor).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 
 from training.metrics import (
@@ -123,18 +127,44 @@ def slope_intercept_intervals(
     }
 
 
+def overdispersion(y: BoolArray, p: FloatArray, groups: npt.NDArray[Any] | None) -> float:
+    """Return the variance inflation of outcomes clustered in ``groups`` (e.g. one victim).
+
+    Several assessments of one victim share that victim's risk, so their outcomes vary
+    together. The estimate is the sum over groups of the squared summed residuals, over the
+    binomial variance (at least 1); the residuals are centred first, so a miscalibrated mean
+    does not pass for clustering.
+    """
+    if groups is None or len(groups) == 0:
+        return 1.0
+    y_arr, p_arr = np.asarray(y, dtype=np.float64), np.asarray(p, dtype=np.float64)
+    resid = y_arr - p_arr
+    resid = resid - resid.mean()
+    codes = pd.factorize(pd.Series(groups))[0]
+    summed = np.bincount(codes, weights=resid)
+    variance = float(np.sum(p_arr * (1 - p_arr)))
+    return max(1.0, float(np.sum(summed**2)) / variance) if variance > 0 else 1.0
+
+
 def calibration_noise(
     y: BoolArray,
     p: FloatArray,
     draws: int,
     seed: int,
     calibration: tuple[FloatArray, str] | None = None,
+    groups: npt.NDArray[Any] | None = None,
 ) -> dict[str, float]:
-    """Return the ECE's null 95th percentile and p-value, Spiegelhalter's z and p, and the CIs."""
+    """Return the ECE's null 95th percentile and p-value, Spiegelhalter's z and p, and the CIs.
+
+    The null ECEs and Spiegelhalter's z are scaled by the square root of the outcomes'
+    overdispersion across ``groups`` (repeat assessments of one victim are not independent).
+    """
     ece = expected_calibration_error(y, p, N_BINS)
-    null = null_ece_draws(p, draws, seed, calibration)
-    z = spiegelhalter_z(y, p)
+    phi = overdispersion(y, p, groups)
+    null = null_ece_draws(p, draws, seed, calibration) * np.sqrt(phi)
+    z = spiegelhalter_z(y, p) / np.sqrt(phi)
     return {
+        "outcome_overdispersion": phi,
         "ece_null_q95": float(np.quantile(null, NULL_QUANTILE)),
         "ece_null_p_value": float((1 + np.sum(null >= ece)) / (1 + null.size)),
         "spiegelhalter_z": z,

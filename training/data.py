@@ -48,13 +48,15 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def _facts(tables: dict[str, pd.DataFrame], observed_until: pd.Timestamp | None) -> pd.DataFrame:
-    """Return assessment time, labels, window flag, yes-count and both grades per assessment."""
+    """Return victim, assessment time, labels, window flag, yes-count and grades per assessment."""
     assessments = tables["dash_assessments"]
     labels = derive_labels(tables["incidents"], assessments, observed_until)
     grades = grade_table(tables)[["assessment_id", "statutory_grade"]]
+    victims = tables["incidents"].set_index("incident_id")["victim_id"]
     facts = pd.DataFrame(
         {
             "assessment_id": assessments["assessment_id"].to_numpy(),
+            "victim_id": victims.reindex(assessments["incident_id"]).to_numpy(),
             "completed_at": assessments["completed_at"].to_numpy(),
             "officer_grade": assessments["officer_grade"].to_numpy(),
             "yes_count": count_answers(assessments[list(QUESTION_IDS)].to_numpy(), "yes"),

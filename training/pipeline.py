@@ -158,7 +158,8 @@ def evaluate_all(
     x_cal = data.x.loc[split.calibration].to_numpy(dtype=np.float64)
     p_cal = fitted.scorer.score(x_cal, explain=False).probability
     method = fitted.calibration.calibration_map.method
-    noise = calibration_noise(y, model.score, NULL_DRAWS, s.seed, (p_cal, method))
+    victims = test["victim_id"].to_numpy()
+    noise = calibration_noise(y, model.score, NULL_DRAWS, s.seed, (p_cal, method), victims)
     evaluation.models["model"].update(noise)
     return evaluation
 

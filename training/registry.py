@@ -16,9 +16,9 @@ CHAMPION_RULE = (
     "calibrated if the test ECE is at most {max_ece}, or at most the 95th percentile of the ECE "
     "a perfectly calibrated model shows by chance (outcomes drawn from its own probabilities on "
     "the same test cases, its calibration map refitted on outcomes drawn for the calibration "
-    "period); champion if calibrated and either no champion exists or "
-    "its test AUC is higher than the champion's and its ECE at most the champion's + {margin}; "
-    "otherwise challenger"
+    "period, scaled for repeat assessments of one victim); champion if calibrated and either "
+    "no champion exists or its test AUC is higher than the champion's and its ECE at most "
+    "the champion's + {margin}; otherwise challenger"
 )
 
 

@@ -160,6 +160,15 @@ def _simulate(n_victims: int, seed: int, p: GeneratorParams) -> _Simulation:
     return _Simulation(d=d, ev=ev, inc=inc, oracle=oracle, **parts)
 
 
+def _oracle_columns(oracle: OracleProbabilities) -> dict[str, npt.NDArray[np.float64]]:
+    """Return the oracle table's probability columns (one per label the oracle knows)."""
+    return {
+        "p_serious_harm_365d": oracle.p_serious,
+        "p_repeat_365d": oracle.p_repeat,
+        "p_repeat_violent_365d": oracle.p_violent,
+    }
+
+
 def _incident_and_assessment_tables(
     sim: _Simulation, p: GeneratorParams, person_ids: npt.NDArray[np.object_]
 ) -> dict[str, pd.DataFrame]:
@@ -189,12 +198,7 @@ def _incident_and_assessment_tables(
         "referred_to_marac": sim.marac,
         "dvds_concern": sim.dvds,
     }
-    oracle = {
-        "assessment_id": assessment_ids,
-        "p_serious_harm_365d": sim.oracle.p_serious,
-        "p_repeat_365d": sim.oracle.p_repeat,
-        "p_repeat_violent_365d": sim.oracle.p_violent,
-    }
+    oracle = {"assessment_id": assessment_ids, **_oracle_columns(sim.oracle)}
     a_order = time_order(sim.done, rank)
     return {
         "incidents": ordered_frame(incidents, order),

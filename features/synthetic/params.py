@@ -57,6 +57,9 @@ class GeneratorParams:
     separation_boost_days: float = 182.0  # assumption: the raised-risk period (~6 months)
     post_separation_factor: float = 0.6  # assumption: hazard after the raised period
     post_separation_contact_days: float = 540.0  # assumption: mean contact after separation
+    # assumption: mean days until abuse stops in a relationship that never separates (inf:
+    # never, the strong-signal cohort, whose caseload then keeps accumulating)
+    desistance_days: float = float("inf")
     escalation_share: float = 0.22  # assumption: dyads whose abuse escalates
     escalation_danger_loading: float = 0.8  # assumption: dangerous perpetrators escalate more
     escalation_rate_step: float = 1.9  # assumption: hazard multiplier per escalation step

@@ -88,6 +88,8 @@ def _timeline(
     sep = np.where(has_next, serial_sep, free_sep)
     contact = rng.exponential(p.post_separation_contact_days, n)
     end = np.maximum(sep, t0) + contact
+    if np.isfinite(p.desistance_days):  # drawn only when on: the strong-signal stream stays
+        end = np.where(np.isinf(sep), t0 + rng.exponential(p.desistance_days, n), end)
     return t0, sep, end
 
 

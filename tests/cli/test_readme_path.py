@@ -63,3 +63,22 @@ def test_serve_explains_a_challenger_and_promote_makes_it_servable(workdir: Path
     assert f"Serving model {MODEL} v1 " in _ok(["serve", "--model-ref", "1"])
     _ok(["promote", "1"])
     assert "v1 (champion)" in _ok(["serve"])
+
+
+def test_generate_records_the_preset_and_rejects_an_unknown_one(workdir: Path) -> None:
+    import json
+
+    from features.synthetic.presets import PRESETS
+
+    _ok(["generate", "--victims", "200", "--preset", "strong-signal", "--out", "strong"])
+    _ok(["generate", "--victims", "200", "--bias", "ethnicity=asian", "--out", "biased"])
+    strong = json.loads((workdir / "strong" / "cohort.json").read_text())
+    biased = json.loads((workdir / "biased" / "cohort.json").read_text())
+    assert strong["preset"] == "strong-signal"
+    assert strong["params"] == PRESETS["strong-signal"].to_dict()
+    assert biased["preset"] == "published"
+    assert biased["params"]["bias_group"] == ["ethnicity", "asian"]
+    assert biased["params"]["violent_logit"] == PRESETS["published"].violent_logit
+    bad = runner.invoke(app, ["generate", "--victims", "200", "--preset", "weak"])
+    assert bad.exit_code == 2
+    assert "published" in bad.output and "strong-signal" in bad.output

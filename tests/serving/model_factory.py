@@ -146,5 +146,6 @@ def register_by_training(store: Path) -> str | None:
         timing_rows=100,
         max_champion_ece=1.0,
     )
-    result = train(dict(cohort.tables), dict(cohort.metadata), settings=settings)
+    target = MODEL_NAME.removeprefix("secondlook-")  # the hand-built model's target, too
+    result = train(dict(cohort.tables), dict(cohort.metadata), target, settings=settings)
     return result.model_version

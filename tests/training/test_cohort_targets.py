@@ -1,9 +1,11 @@
 """The default (published) cohort reproduces the published record on 20k victims.
 
 Each figure must land in its target range (``training.cohort_targets.TARGETS``; sources in the
-project's cohort notes) widened by a sampling tolerance for a 20k cohort (about 7k test-period
-assessments): 0.01 AUC for AUCs, 0.005 for rates and AUC gains. The seed (0) is not one the
-preset was fitted on (101, 102).
+project's cohort notes) widened by a tolerance of about two between-seed standard deviations
+of that figure on 20k-victim cohorts (measured over seeds 1-6: base rate 0.008, DASH AUC 0.017,
+officer-grade NPR gap 0.002, history AUC 0.022, DASH gain 0.003, model NPR 0.005, graded high
+0.004, victims repeating and children present 0.003). The seed (0) is not one the preset was
+fitted on (101, 102).
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ from training.pipeline import split_data
 from training.settings import TrainingSettings
 
 TOLERANCE: dict[str, float] = {
-    "base_rate": 0.005,
-    "dash_count_auc": 0.01,
+    "base_rate": 0.016,
+    "dash_count_auc": 0.035,
     "officer_grade_npr_minus_base_rate": 0.005,
-    "history_auc": 0.01,
-    "dash_gain_auc": 0.005,
-    "model_npr_at_statutory_share": 0.005,
-    "victims_repeat_365d": 0.01,
-    "graded_high": 0.005,
-    "children_present": 0.01,
+    "history_auc": 0.045,
+    "dash_gain_auc": 0.006,
+    "model_npr_at_statutory_share": 0.01,
+    "victims_repeat_365d": 0.007,
+    "graded_high": 0.008,
+    "children_present": 0.006,
 }
 
 

@@ -1,5 +1,6 @@
 import json
 import math
+from pathlib import Path
 
 import mlflow
 import pytest
@@ -151,3 +152,32 @@ def test_tune_logs_nested_trials(small_cohort, fast_settings):
     )
     assert len(children) == 3
     assert "metrics.early_stop_auc" in children
+
+
+def test_run_records_the_cohort_preset_and_the_calibration_rule(two_runs, small_cohort):
+    first = two_runs[0]
+    params = mlflow.get_run(first.run_id).data.params
+    metadata = small_cohort[1]
+    assert params["cohort_preset"] == metadata["preset"] == "published"
+    assert params["cohort_violent_logit"] == str(metadata["params"]["violent_logit"])
+    assert params["target"] == "repeat_violent_365d"
+    card = mlflow.artifacts.load_text(f"runs:/{first.run_id}/report/model_card.md")
+    assert "preset **published**" in card and "violent_logit=" in card
+    assert "Champion rule: calibrated if the test ECE" in card
+    assert "95th percentile" in card and "Spiegelhalter" in card
+    m = first.metrics
+    assert m["dash_count_auc_ci_low"] < m["dash_count_roc_auc"] < m["dash_count_auc_ci_high"]
+    assert 0.0 < m["test_base_rate"] < 1.0
+    assert m["model_ece_null_q95"] > 0.0
+
+
+def test_scoring_spec_carries_the_outcome_context(two_runs):
+    from features.model_format.scoring import CalibratedScorer
+
+    first = two_runs[0]
+    local = mlflow.artifacts.download_artifacts(f"runs:/{first.run_id}/report/model")
+    context = CalibratedScorer.load(Path(local)).spec.context
+    assert "violent" in context.definition and "365 days" in context.definition
+    assert context.base_rate is not None and 0.0 < context.base_rate < 1.0
+    assert 0.0 < context.supported_low < context.supported_high < 1.0
+    assert "calibration-period cases" in context.support_rule
