@@ -15,6 +15,7 @@ model, then:
    ``X-Request-ID`` each answer carries): lost = answered - found, duplicated = rows beyond
    one per answered request. On SQLite, and on PostgreSQL when ``--postgres-url`` is given.
 3. **Log line cost.** The JSON formatter and person-data filter per log line, in process.
+4. **The body guard's cost** per request with a valid key, in process (``hardening_overhead``).
 
 Prints one JSON document. Only 127.0.0.1; every loop is bounded by a count or a duration.
 Usage: ``python benchmarks/bench_hardening.py [--mb 125] [--rate 200] [--postgres-url URL]``.
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hardening_load import kill_test, log_line_cost  # noqa: E402
+from hardening_overhead import guard_overhead  # noqa: E402
 from hardening_server import Server, free_port, prepare  # noqa: E402
 
 CHUNK = 1 << 20
@@ -208,6 +210,9 @@ def main() -> None:
                 env, args.postgres_url, args.rate, args.kill_after
             )
     report["log_line"] = log_line_cost()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.update({k: v for k, v in prepare(Path(tmp)).items() if k != "PYTHONPATH"})
+        report["body_guard"] = guard_overhead(f"sqlite:///{Path(tmp) / 'overhead.db'}")
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

@@ -19,7 +19,8 @@ from serving.json_logging import JsonFormatter, RedactPersonData
 CONNECTIONS = 32
 
 
-def _bodies(n: int = 50) -> list[bytes]:
+def bodies(n: int = 50) -> list[bytes]:
+    """Return ``n`` scoring request bodies of a small synthetic cohort."""
     import json
 
     from serving.cohort_requests import case_request
@@ -50,14 +51,14 @@ async def _answer(reader: asyncio.StreamReader) -> tuple[int, str]:
 
 
 async def _open_loop(
-    server: Server, token: str, rate: float, kill_after: float, bodies: list[bytes]
+    server: Server, token: str, rate: float, kill_after: float, sample: list[bytes]
 ) -> dict[str, Any]:
     """Send at ``rate`` on a fixed schedule over keep-alive connections; kill the server midway.
 
     A minimal asyncio HTTP/1.1 client (as ``bench_serving``): an HTTP library costs more CPU
     per request than the server on a 2-core machine and could not keep the rate.
     """
-    payloads = [_request(token, b) for b in bodies]
+    payloads = [_request(token, b) for b in sample]
     pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None] = asyncio.Queue()
     for _ in range(CONNECTIONS):
         await pool.put(await asyncio.open_connection("127.0.0.1", server.port))
@@ -127,10 +128,10 @@ def kill_test(env: dict[str, str], database_url: str, rate: float, kill_after: f
         from tests.serving.helpers import reset_postgres
 
         reset_postgres(database_url)
-    bodies = _bodies()
+    sample = bodies()
     with Server.serve(env, database_url) as server:
         token = server.key("case_system")
-        load = asyncio.run(_open_loop(server, token, rate, kill_after, bodies))
+        load = asyncio.run(_open_loop(server, token, rate, kill_after, sample))
     with Server.serve(env, database_url):  # restarted on the same database
         counted = _count(database_url, load.pop("ids"))
     return {"rate": rate, "kill_after_s": kill_after, **load, **counted}

@@ -32,7 +32,12 @@ def prepare(work: Path) -> dict[str, str]:
     from tests.serving.model_factory import MODEL_NAME, register_by_hand, tiny_scorer
 
     uri = f"sqlite:///{work / 'mlflow.db'}"
-    register_by_hand(uri, tiny_scorer(random_tables(n_victims=300, seed=0)))
+    here = Path.cwd()
+    os.chdir(work)  # MLflow puts the model's artifacts under ./mlruns: keep them in ``work``
+    try:
+        register_by_hand(uri, tiny_scorer(random_tables(n_victims=300, seed=0)))
+    finally:
+        os.chdir(here)
     return {
         **os.environ,
         "MLFLOW_TRACKING_URI": uri,

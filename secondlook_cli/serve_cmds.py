@@ -174,19 +174,17 @@ def create(
     from serving.db.store import Store
     from serving.json_logging import configure_logging
     from serving.security import ROLES, create_key
-    from serving.security_events import security_event
 
     if role not in ROLES:
         raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")
     settings = serving_settings()
     engine = make_engine(settings.database_url)
+    configure_logging()  # create_key logs the key_created event
     try:
         init_db(engine)
         key_id, token = create_key(Store(engine), role)
     finally:
         engine.dispose()
-    configure_logging()
-    security_event("key_created", key_id=key_id, role=role)
     console.print(f"Key id {key_id} (role {role}). Copy the key now; it is not shown again:")
     console.print(token, soft_wrap=True, highlight=False)
 

@@ -45,7 +45,8 @@ _FIELD_VALUE = re.compile(r"""(?P<key>\b['"]?(?:""" + _NAMES + r""")['"]?\s*[:=]
 _SCRUBBED: Final[str] = "_scrubbed"  # set by the filter on each record it has cleaned
 # attributes every LogRecord has; anything else was passed with ``extra=``
 _STANDARD: Final[frozenset[str]] = frozenset(
-    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime", _SCRUBBED}
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()
+    | {"message", "asctime", _SCRUBBED, "color_message"}  # uvicorn's copy with terminal colours
 )
 MAX_MESSAGE: Final[int] = 2000
 # Loggers whose messages and fields are fixed templates of the service's own ids (the access

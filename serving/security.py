@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from serving.db.models import ApiKey
 from serving.db.store import KeyRecord, Store
+from serving.security_events import security_event
 
 Role = Literal["case_system", "reviewer", "researcher", "admin"]
 ROLES: Final[tuple[str, ...]] = get_args(Role)
@@ -62,7 +63,7 @@ def create_key(session_or_store: Session | Store | Engine, role: str) -> tuple[s
     """Create and store a key for ``role``; return (key id, full token). Shown once, never stored.
 
     Accepts a :class:`Store`, an :class:`~sqlalchemy.Engine` or an open ORM ``Session``
-    (which the caller commits).
+    (which the caller commits). Logs the ``key_created`` security event.
     """
     row, token = _new_key(role)
     key_id = row.key_id  # read before the session commits (and expires) the row
@@ -73,6 +74,7 @@ def create_key(session_or_store: Session | Store | Engine, role: str) -> tuple[s
         session_or_store.add_key(row)
     else:
         Store(session_or_store).add_key(row)
+    security_event("key_created", key_id=key_id, role=role)
     return key_id, token
 
 

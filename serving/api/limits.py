@@ -41,6 +41,13 @@ class BodyTooLargeError(HTTPException):
 
 
 @dataclass(frozen=True)
+class RefusedRoute:
+    """Stands in for the route of a request refused before routing (its ``path`` is a label)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Area:
     """Paths under ``prefix`` (bar ``open_paths``): their body limit and their gate."""
 
@@ -110,16 +117,17 @@ class BodyGuard:
         area = self._area(scope["path"])
         limit = self._limit(scope, area)
         declared = _declared_length(headers)
+        refused: Response | None = None
         if declared is not None and declared > limit:
-            too_big = JSONResponse({"detail": too_large_message(limit)}, 413)
-            await too_big(scope, receive, send)
-            return
-        if area is not None and area.gate is not None and scope["path"] not in area.open_paths:
+            refused = JSONResponse({"detail": too_large_message(limit)}, 413)
+        elif area is not None and area.gate is not None and scope["path"] not in area.open_paths:
             refused = await area.gate(Request(scope))
-            if refused is not None:
-                await refused(scope, receive, send)
-                return
-        await self.app(scope, _counting(receive, limit), send)
+        if refused is None:
+            await self.app(scope, _counting(receive, limit), send)
+            return
+        # never routed: label it by its area for the metrics and the access line, not its path
+        scope["route"] = RefusedRoute(f"{area.prefix if area else '/'}* (refused before routing)")
+        await refused(scope, receive, send)
 
 
 def _counting(receive: Receive, limit: int) -> Receive:

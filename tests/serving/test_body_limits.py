@@ -80,6 +80,8 @@ def test_a_declared_oversize_body_is_refused_naming_the_limit(small: TestClient)
     res = small.post("/v1/score/batch", content=b"x" * (LIMIT + 1))
     assert res.status_code == 413
     assert "65,536 bytes" in res.json()["detail"]
+    metrics = small.get("/metrics", headers=bearer(_token(small, "admin"))).text
+    assert 'route="/v1/* (refused before routing)"' in metrics  # never the raw path
 
 
 def test_a_streamed_body_is_cut_off_at_the_limit(small: TestClient) -> None:
