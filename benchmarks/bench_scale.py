@@ -190,7 +190,7 @@ def train(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("mode", choices=("scaling", "big", "train"))
+    parser.add_argument("mode", nargs="?", default="scaling", choices=("scaling", "big", "train"))
     parser.add_argument("--assessments", type=int, default=1_000_000)
     parser.add_argument("--part-victims", type=int, default=50_000)
     parser.add_argument("--work", default="/tmp/secondlook-bench-scale")
