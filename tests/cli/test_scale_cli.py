@@ -147,3 +147,16 @@ def test_a_partition_failing_its_contract_stops_the_command_naming_the_column(
     assert result.exit_code == 1
     assert "severity" in result.output and "fails its contracts" in result.output
     assert not (out / "part-00002.parquet").exists()
+
+
+def test_a_flat_cohort_is_split_by_component_and_gives_the_same_features(
+    address: str, tmp_path: Path
+) -> None:
+    flat = tmp_path / "flat"
+    invoke("generate", "--victims", "400", "--seed", "9", "--out", str(flat))
+    invoke("features", "build", str(flat), "--out", str(tmp_path / "f1.parquet"))
+    invoke("features", "build", str(flat), "--out", str(tmp_path / "f.parquet"), "--dask", address)
+    single = pd.read_parquet(tmp_path / "f1.parquet")
+    dask = pd.read_parquet(tmp_path / "f.parquet")
+    assert len(list((tmp_path / "f.parquet").iterdir())) == 4  # 2 parts per worker
+    pd.testing.assert_frame_equal(dask.loc[single.index], single, check_exact=True)
