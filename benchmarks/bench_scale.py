@@ -163,7 +163,8 @@ def big(args: argparse.Namespace) -> dict:
 
 
 def train(args: argparse.Namespace) -> dict:
-    from training.dask_fit import AUC_KEY, ECE_KEY, fit_on_dask, local_peer
+    from training.dask_fit import fit_on_dask, local_peer
+    from training.report import AUC_KEY, ECE_KEY
     from training.settings import TrainingSettings
 
     cohort = Path(args.cohort)

@@ -33,12 +33,12 @@ from training.dask_data import LABEL, model_rows, period_rows, periods
 from training.fit import Capacity, lgbm_params
 from training.metrics import expected_calibration_error, roc_auc
 from training.registry import apply_alias, champion_metrics, decide_alias
+from training.report import AUC_KEY, ECE_KEY
 from training.settings import TrainingSettings
 from training.tracking import client, configure, log_flat_params, log_pyfunc, model_name
 
 CAPACITY: Final[Capacity] = Capacity(num_leaves=16, max_depth=4)
 TREES: Final[int] = 300
-AUC_KEY, ECE_KEY = "model_roc_auc", "model_ece"  # the keys the local run's promotion reads
 
 
 def dask_params(settings: TrainingSettings) -> dict[str, Any]:
@@ -152,6 +152,31 @@ the rules and always apply; the model can only suggest a review.
 """
 
 
+def _log_model(fit: DaskFit, target: str, info: dict[str, Any], name: str) -> str:
+    """Write the scorer and its card, log them as the pyfunc and register it; return the version."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        fit.scorer.save(directory)
+        card = CARD.format(
+            target=target,
+            trees=TREES,
+            leaves=CAPACITY.num_leaves,
+            depth=CAPACITY.max_depth,
+            method=fit.scorer.spec.calibration.method,
+            test_start=fit.dates["test_start"],
+            auc=fit.metrics[AUC_KEY],
+            ece=fit.metrics[ECE_KEY],
+            **info,
+        )
+        (directory / MODEL_CARD_FILE).write_text(card)
+        example = pd.DataFrame(np.zeros((2, len(feature_names()))), columns=feature_names())
+        scores = fit.scorer.score(example.to_numpy(), explain=False)
+        output = pd.DataFrame(
+            {"probability": scores.probability, "band": scores.band, "raw_score": scores.raw}
+        )
+        return log_pyfunc(directory, example, output, name)
+
+
 def register(
     fit: DaskFit, target: str, info: dict[str, Any], s: TrainingSettings
 ) -> dict[str, Any]:
@@ -162,34 +187,10 @@ def register(
         log_flat_params({**info, **dask_params(s), "target": target, **fit.dates})
         mlflow.set_tags({"target": target, "trainer": "lightgbm.dask"})
         mlflow.log_metrics(fit.metrics)
-        with tempfile.TemporaryDirectory() as tmp:
-            directory = Path(tmp)
-            fit.scorer.save(directory)
-            card = CARD.format(
-                target=target,
-                trees=TREES,
-                leaves=CAPACITY.num_leaves,
-                depth=CAPACITY.max_depth,
-                method=fit.scorer.spec.calibration.method,
-                test_start=fit.dates["test_start"],
-                auc=fit.metrics[AUC_KEY],
-                ece=fit.metrics[ECE_KEY],
-                **info,
-            )
-            (directory / MODEL_CARD_FILE).write_text(card)
-            example = pd.DataFrame(np.zeros((2, len(feature_names()))), columns=feature_names())
-            scores = fit.scorer.score(example.to_numpy(), explain=False)
-            output = pd.DataFrame(
-                {"probability": scores.probability, "band": scores.band, "raw_score": scores.raw}
-            )
-            version = log_pyfunc(directory, example, output, name)
-        decision = decide_alias(
-            fit.metrics[AUC_KEY],
-            fit.metrics[ECE_KEY],
-            champion_metrics(client(), name, AUC_KEY, ECE_KEY),
-            s.max_champion_ece,
-            s.ece_margin,
-        )
+        version = _log_model(fit, target, info, name)
+        champion = champion_metrics(client(), name, AUC_KEY, ECE_KEY)
+        auc, ece = fit.metrics[AUC_KEY], fit.metrics[ECE_KEY]
+        decision = decide_alias(auc, ece, champion, s.max_champion_ece, s.ece_margin)
         apply_alias(client(), name, version, decision)
         mlflow.set_tags({"alias_decision": decision.alias, "alias_reason": decision.reason})
     return {"run_id": run.info.run_id, "model_name": name, "model_version": version,
