@@ -53,8 +53,16 @@ def client_for(spec: str | None) -> Iterator[Client | None]:
         parse_scheduler(spec)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--dask") from exc
-    with dask_client(spec) as client:
+    try:
+        cluster = dask_client(spec)
+        client = cluster.__enter__()
+    except OSError as exc:  # no scheduler at that address (distributed's connect timeout)
+        err_console.print(f"[red]--dask: no Dask scheduler reachable at {spec} ({exc})[/red]")
+        raise typer.Exit(code=2) from exc
+    try:
         yield client
+    finally:
+        cluster.__exit__(None, None, None)
 
 
 def parts_of(directory: Path, client: Client | None) -> tuple[list[Any], dict[str, Any]]:
@@ -114,8 +122,15 @@ def generate_partitioned(
     """Generate a partitioned cohort, each part from its own derived seed, on the workers."""
     from features.distributed.generation import part_sizes, partitioned_metadata
     from features.distributed.jobs import GenerateJob
+    from features.distributed.layout import clear_output, table_dir
+    from features.vocab import OPTIONAL_TABLES, TABLES
 
     sizes = part_sizes(victims, part_victims)
+    for table in (*TABLES, *OPTIONAL_TABLES):  # a rerun must not leave an earlier run's parts
+        folder = table_dir(out, table)
+        if folder.is_file():
+            raise typer.BadParameter(f"{out} holds a flat cohort; choose another directory")
+        clear_output(folder)
     with client_for(spec) as client:
         parts = run_with_bar(client, GenerateJob(str(out), seed, params), sizes)
     metadata = partitioned_metadata(seed, sizes, parts)
@@ -211,7 +226,8 @@ def train_partitioned(
         raise typer.BadParameter(
             "tuning runs locally only; drop --tune or --dask", param_hint="--tune"
         )
-    from training.dask_fit import AUC_KEY, ECE_KEY, fit_on_dask, register
+    from training.dask_fit import fit_on_dask, register
+    from training.report import AUC_KEY, ECE_KEY
     from training.settings import TrainingSettings
 
     settings = TrainingSettings() if seed is None else TrainingSettings(seed=seed)

@@ -23,7 +23,7 @@ import lightgbm as lgb
 import mlflow
 import numpy as np
 import pandas as pd
-from distributed import Client
+from distributed import Client, wait
 from lightgbm.dask import DaskLGBMClassifier
 
 from features.engine.registry import categorical_features, feature_names
@@ -33,12 +33,12 @@ from training.dask_data import LABEL, model_rows, period_rows, periods
 from training.fit import Capacity, lgbm_params
 from training.metrics import expected_calibration_error, roc_auc
 from training.registry import apply_alias, champion_metrics, decide_alias
+from training.report import AUC_KEY, ECE_KEY
 from training.settings import TrainingSettings
 from training.tracking import client, configure, log_flat_params, log_pyfunc, model_name
 
 CAPACITY: Final[Capacity] = Capacity(num_leaves=16, max_depth=4)
 TREES: Final[int] = 300
-AUC_KEY, ECE_KEY = "model_roc_auc", "model_ece"  # the keys the local run's promotion reads
 
 
 def dask_params(settings: TrainingSettings) -> dict[str, Any]:
@@ -104,6 +104,8 @@ def fit_on_dask(
     cut = periods(rows, s)
     sets = period_rows(rows, cut)
     train = client.persist(sets["train"])
+    wait(train)
+    built = time.perf_counter()
     model = DaskLGBMClassifier(client=client, **dask_params(s))
     with warnings.catch_warnings():
         # lightgbm.dask always passes its own n_jobs (None) on and then warns that it ignores it
@@ -119,21 +121,25 @@ def fit_on_dask(
         ECE_KEY: expected_calibration_error(y, p),
         "n_train": float(len(train)),
         "n_test": float(len(test)),
-        "seconds_fit": fitted - start,
+        "seconds_rows": built - start,
+        "seconds_fit": fitted - built,
         "seconds_total": time.perf_counter() - start,
     }
     return DaskFit(scorer, estimator, metrics, cut.dates), sets
 
 
 def local_peer(sets: dict[str, dd.DataFrame], target: str, s: TrainingSettings) -> dict[str, float]:
-    """Fit the same parameters in one process on the same rows; return its test AUC and ECE."""
+    """Fit the same parameters in one process on the same rows: test AUC, ECE, fit seconds."""
     x, y = _xy(sets["train"].compute())
     estimator = lgb.LGBMClassifier(**(dask_params(s) | {"n_jobs": s.num_threads}))
+    start = time.perf_counter()
     estimator.fit(x, y, categorical_feature=_categorical())
+    seconds = time.perf_counter() - start
     scorer = calibrated_scorer(estimator, sets["calibration"].compute(), target, s.seed)
     test = _test_scores(sets["test"], scorer)
     y_test, p = test[LABEL].to_numpy(dtype=bool), test["p"].to_numpy()
-    return {AUC_KEY: roc_auc(y_test, p), ECE_KEY: expected_calibration_error(y_test, p)}
+    auc, ece = roc_auc(y_test, p), expected_calibration_error(y_test, p)
+    return {AUC_KEY: auc, ECE_KEY: ece, "seconds_fit": seconds}
 
 
 CARD: Final[str] = """# Model card (trained on a Dask cluster)
@@ -146,6 +152,31 @@ the rules and always apply; the model can only suggest a review.
 """
 
 
+def _log_model(fit: DaskFit, target: str, info: dict[str, Any], name: str) -> str:
+    """Write the scorer and its card, log them as the pyfunc and register it; return the version."""
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        fit.scorer.save(directory)
+        card = CARD.format(
+            target=target,
+            trees=TREES,
+            leaves=CAPACITY.num_leaves,
+            depth=CAPACITY.max_depth,
+            method=fit.scorer.spec.calibration.method,
+            test_start=fit.dates["test_start"],
+            auc=fit.metrics[AUC_KEY],
+            ece=fit.metrics[ECE_KEY],
+            **info,
+        )
+        (directory / MODEL_CARD_FILE).write_text(card)
+        example = pd.DataFrame(np.zeros((2, len(feature_names()))), columns=feature_names())
+        scores = fit.scorer.score(example.to_numpy(), explain=False)
+        output = pd.DataFrame(
+            {"probability": scores.probability, "band": scores.band, "raw_score": scores.raw}
+        )
+        return log_pyfunc(directory, example, output, name)
+
+
 def register(
     fit: DaskFit, target: str, info: dict[str, Any], s: TrainingSettings
 ) -> dict[str, Any]:
@@ -156,34 +187,10 @@ def register(
         log_flat_params({**info, **dask_params(s), "target": target, **fit.dates})
         mlflow.set_tags({"target": target, "trainer": "lightgbm.dask"})
         mlflow.log_metrics(fit.metrics)
-        with tempfile.TemporaryDirectory() as tmp:
-            directory = Path(tmp)
-            fit.scorer.save(directory)
-            card = CARD.format(
-                target=target,
-                trees=TREES,
-                leaves=CAPACITY.num_leaves,
-                depth=CAPACITY.max_depth,
-                method=fit.scorer.spec.calibration.method,
-                test_start=fit.dates["test_start"],
-                auc=fit.metrics[AUC_KEY],
-                ece=fit.metrics[ECE_KEY],
-                **info,
-            )
-            (directory / MODEL_CARD_FILE).write_text(card)
-            example = pd.DataFrame(np.zeros((2, len(feature_names()))), columns=feature_names())
-            scores = fit.scorer.score(example.to_numpy(), explain=False)
-            output = pd.DataFrame(
-                {"probability": scores.probability, "band": scores.band, "raw_score": scores.raw}
-            )
-            version = log_pyfunc(directory, example, output, name)
-        decision = decide_alias(
-            fit.metrics[AUC_KEY],
-            fit.metrics[ECE_KEY],
-            champion_metrics(client(), name, AUC_KEY, ECE_KEY),
-            s.max_champion_ece,
-            s.ece_margin,
-        )
+        version = _log_model(fit, target, info, name)
+        champion = champion_metrics(client(), name, AUC_KEY, ECE_KEY)
+        auc, ece = fit.metrics[AUC_KEY], fit.metrics[ECE_KEY]
+        decision = decide_alias(auc, ece, champion, s.max_champion_ece, s.ece_margin)
         apply_alias(client(), name, version, decision)
         mlflow.set_tags({"alias_decision": decision.alias, "alias_reason": decision.reason})
     return {"run_id": run.info.run_id, "model_name": name, "model_version": version,

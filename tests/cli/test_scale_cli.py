@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,3 +148,34 @@ def test_a_partition_failing_its_contract_stops_the_command_naming_the_column(
     assert result.exit_code == 1
     assert "severity" in result.output and "fails its contracts" in result.output
     assert not (out / "part-00002.parquet").exists()
+
+
+def test_a_flat_cohort_is_split_by_component_and_gives_the_same_features(
+    address: str, tmp_path: Path
+) -> None:
+    flat = tmp_path / "flat"
+    invoke("generate", "--victims", "400", "--seed", "9", "--out", str(flat))
+    invoke("features", "build", str(flat), "--out", str(tmp_path / "f1.parquet"))
+    invoke("features", "build", str(flat), "--out", str(tmp_path / "f.parquet"), "--dask", address)
+    single = pd.read_parquet(tmp_path / "f1.parquet")
+    dask = pd.read_parquet(tmp_path / "f.parquet")
+    assert len(list((tmp_path / "f.parquet").iterdir())) == 4  # 2 parts per worker
+    pd.testing.assert_frame_equal(dask.loc[single.index], single, check_exact=True)
+
+
+def test_generating_again_into_the_same_directory_leaves_no_earlier_parts(
+    address: str, tmp_path: Path
+) -> None:
+    out = str(tmp_path / "again")
+    invoke("generate", "--victims", "300", "--out", out, "--dask", address, "--part-victims", "100")
+    invoke("generate", "--victims", "300", "--out", out, "--dask", address, "--part-victims", "150")
+    assert len(list((tmp_path / "again" / "people.parquet").iterdir())) == 2
+    invoke("validate", out)
+
+
+def test_an_unreachable_scheduler_is_named_not_a_traceback(cohort: Path) -> None:
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        args = ["grade", str(cohort), "--out", "g.parquet", "--dask", "tcp://127.0.0.1:9"]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "no Dask scheduler reachable" in result.output
