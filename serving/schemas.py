@@ -44,7 +44,12 @@ HistoryKind = Literal[
     "marac_referral",
     "dvds_disclosure",
     "separation",
+    "release_from_custody",
+    "child_contact_proceedings",
+    "new_relationship",
+    "csc_referral",
 ]
+MaracConsent = Literal["given", "refused", "not_sought", "not_recorded"]
 PERIOD_KINDS: Final[frozenset[str]] = frozenset(
     {"dvpn_dvpo", "protective_order", "licence_or_community_order"}
 )
@@ -142,6 +147,15 @@ class IncidentIn(_Strict):
     child_called_police: bool
     victim_pregnant: bool
     child_abuse_marker_at_address: bool
+    children_resident: bool = Field(
+        description="a child under 18 lives at the address (not only present at the incident)"
+    )
+    honour_based_abuse: bool = Field(
+        description="so-called honour-based abuse, forced marriage or FGM is recorded"
+    )
+    adult_at_risk: bool = Field(
+        description="an adult with care and support needs is at risk (Care Act 2014 s.42)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> IncidentIn:
@@ -166,6 +180,10 @@ class AssessmentIn(_Strict):
     dvds_concern: bool = Field(
         default=False, description="the officer recorded a disclosure (DVDS) concern"
     )
+    marac_consent: MaracConsent = Field(
+        default="not_recorded",
+        description="the victim's consent to share with MARAC; a high case is referred anyway",
+    )
 
 
 class PriorAssessmentIn(AssessmentIn):
@@ -184,6 +202,13 @@ class HistoryEventIn(_Strict):
     end_date: PlannedEnd | None = Field(
         default=None,
         description="planned end, for orders and licences only; may lie in the future",
+    )
+    counterpart_id: Id | None = Field(
+        default=None,
+        description=(
+            "the other person: the perpetrator on a marac_referral (without it a repeat MARAC "
+            "matches on the victim only, and says so), the victim on a conviction"
+        ),
     )
 
     @model_validator(mode="after")

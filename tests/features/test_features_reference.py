@@ -55,6 +55,7 @@ def _tables(incs: list[Any], events: list[Any], answers: list[list[str]]) -> dic
                 BASE + (e[2] + e[3]) * DAY if e[3] is not None and e[1] in PERIOD_KINDS else pd.NaT
                 for e in events
             ],
+            "counterpart_id": None,
         }
     )
     people = pd.DataFrame(
