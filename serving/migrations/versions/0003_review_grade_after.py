@@ -48,7 +48,7 @@ BEGIN SELECT RAISE(ABORT, '{_MESSAGE.replace("'", "''")}'); END
 _PG_FLOOR = _floor("NEW").replace("MAX(", "GREATEST(", 1)
 _POSTGRES = [
     f"""
-CREATE FUNCTION reviews_never_lower() RETURNS trigger AS $$
+CREATE OR REPLACE FUNCTION reviews_never_lower() RETURNS trigger AS $$
 BEGIN
   IF {_violates("NEW", _PG_FLOOR)} THEN
     RAISE EXCEPTION '{_MESSAGE.replace("'", "''")}';
