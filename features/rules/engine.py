@@ -78,7 +78,7 @@ def grade_table(
     assessments = tables["dash_assessments"]
     if len(assessments) == 0:
         return _empty(table)
-    x = table_inputs(tables, th)
+    x = table_inputs(tables, th)  # type: ignore[arg-type]  # a DataFrame is a column mapping
     ev = evaluate(x, th, table)
     n = len(assessments)
     out: dict[str, Any] = {

@@ -48,26 +48,28 @@ class _Frame:
         return np.isin(self.kind, list(kinds))
 
 
-def _frame(tables: Mapping[str, pd.DataFrame], cur: IntArray) -> _Frame:
+def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
     a, inc, ev = tables["dash_assessments"], tables["incidents"], tables["history_events"]
-    other = ev["counterpart_id"]
-    known = other.notna().to_numpy()
-    people = pd.concat(
-        [inc["victim_id"], inc["perpetrator_id"], ev["person_id"], other[known]],
-        ignore_index=True,
-    )
+    other = np.asarray(ev["counterpart_id"], dtype=object)
+    known = ~pd.isna(other)
+    ids = [
+        np.asarray(inc["victim_id"], dtype=object),
+        np.asarray(inc["perpetrator_id"], dtype=object),
+    ]
+    people = np.concatenate([*ids, np.asarray(ev["person_id"], dtype=object), other[known]])
     person = pd.factorize(people)[0].astype(np.int64)
-    m, k = len(inc), len(ev)
+    m, k = len(ids[0]), len(other)
     counterpart = np.full(k, -1, dtype=np.int64)
     counterpart[known] = person[2 * m + k :]
-    has_end = ev["end_date"].notna().to_numpy()
+    end = np.asarray(ev["end_date"])
+    has_end = ~pd.isna(end)
     ends = np.zeros(k, dtype=np.int64)
-    ends[has_end] = to_ns(ev["end_date"][has_end])
+    ends[has_end] = to_ns(end[has_end])
     return _Frame(
         t=to_ns(a["completed_at"]), cur=cur, victim=person[:m], perp=person[m : 2 * m],
         inc_t=to_ns(inc["occurred_at"]), person=person[2 * m : 2 * m + k], other=counterpart,
-        kind=ev["kind"].to_numpy(dtype=object), ev_t=to_ns(ev["event_date"]), ev_end=ends,
-        has_end=has_end, referred=a["referred_to_marac"].to_numpy(dtype=bool),
+        kind=np.asarray(ev["kind"], dtype=object), ev_t=to_ns(ev["event_date"]), ev_end=ends,
+        has_end=has_end, referred=np.asarray(a["referred_to_marac"]).astype(bool),
     )  # fmt: skip
 
 
@@ -168,9 +170,7 @@ def _order_active(f: _Frame) -> BoolArray:
     return np.asarray(started - stopped > 0, dtype=bool)
 
 
-def history_inputs(
-    tables: Mapping[str, pd.DataFrame], cur: IntArray, th: Thresholds
-) -> dict[str, Any]:
+def history_inputs(tables: Mapping[str, Any], cur: IntArray, th: Thresholds) -> dict[str, Any]:
     """Return every history input of each assessment (arrays in assessment order)."""
     f = _frame(tables, cur)
     top = int(max(f.victim.max(initial=0), f.perp.max(initial=0), f.person.max(initial=0))) + 1

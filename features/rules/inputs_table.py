@@ -1,8 +1,10 @@
 """Rule inputs for every assessment of a set of tables (a cohort, or one case cut as tables).
 
-The same :class:`RuleInputs` holds numpy arrays, or Python scalars for one row (the reasons
-are formatted from a row); the predicates read either without knowing which. History inputs
-come from :mod:`features.rules.history_inputs` on the features' timeline kernel.
+Tables are DataFrames (a cohort) or plain column mappings (one case, without pandas' cost);
+every column is read through :func:`col` as a numpy array. The same :class:`RuleInputs` holds
+numpy arrays, or Python scalars for one row (the reasons are formatted from a row); the
+predicates read either without knowing which. History inputs come from
+:mod:`features.rules.history_inputs` on the features' timeline kernel.
 """
 
 from __future__ import annotations
@@ -103,32 +105,46 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def _check_columns(tables: Mapping[str, pd.DataFrame]) -> None:
+Table = Mapping[str, Any]  # a DataFrame, or column name -> array-like
+Tables = Mapping[str, Table]
+
+
+def col(table: Table, column: str) -> npt.NDArray[Any]:
+    """Return one column of a DataFrame or a column mapping as a numpy array."""
+    return np.asarray(table[column])
+
+
+def _check_columns(tables: Tables) -> None:
     failures = [
         ContractFailure(name, "-", column, "missing column", "")
         for name, columns in REQUIRED.items()
         for column in columns
-        if name not in tables or column not in tables[name].columns
+        if name not in tables or column not in tables[name]
     ]
     if failures:
         raise ContractError(failures)
 
 
 def codes(
-    values: pd.Series, vocabulary: Sequence[str], table: str, row_ids: pd.Series
+    frame: Table, column: str, vocabulary: Sequence[str], table: str, id_column: str
 ) -> npt.NDArray[np.int64]:
     """Return each value's position in ``vocabulary``, raising ContractError naming bad rows."""
-    found = pc.index_in(
-        pa.array(values.astype(object), from_pandas=True), value_set=pa.array(list(vocabulary))
-    )
-    out = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    values = col(frame, column).astype(object)
+    if len(values) <= _FEW:  # a dictionary beats building Arrow arrays for a few rows
+        position = {v: i for i, v in enumerate(vocabulary)}
+        out = np.array([position.get(v, -1) for v in values.tolist()], dtype=np.int64)
+    else:
+        vocab = pa.array(list(vocabulary))
+        found = pc.index_in(pa.array(values, from_pandas=True), value_set=vocab)
+        out = np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     bad = np.flatnonzero(out < 0)
     if len(bad):
+        ids = col(frame, id_column)
         raise ContractError(
             [
                 ContractFailure(
-                    table, str(row_ids.iloc[i]), str(values.name),
-                    f"must be one of {list(vocabulary)}", str(values.iloc[i]),
+                    table, str(ids[i]), column, f"must be one of {list(vocabulary)}",
+                    str(values[i]),
                 )
                 for i in bad
             ]
@@ -136,39 +152,43 @@ def codes(
     return out
 
 
-def answer_counts(assessments: pd.DataFrame) -> tuple[IntArray, IntArray, IntArray]:
+def answer_counts(assessments: Table) -> tuple[IntArray, IntArray, IntArray]:
     """Count yes / don't-know / not-answered per assessment (bad answers raise ContractError)."""
-    n = len(assessments)
+    n = len(col(assessments, "assessment_id"))
     if n <= _FEW:  # one case: a single comparison beats 27 columnar look-ups (same result)
-        answers = assessments[list(QUESTION_IDS)].to_numpy(dtype=object)
-        if np.isin(answers, ANSWERS).all():
+        answers = np.stack([col(assessments, q).astype(object) for q in QUESTION_IDS], axis=1)
+        if all(a in ANSWERS for a in answers.ravel().tolist()):
             return tuple(  # type: ignore[return-value]
                 np.asarray((answers == a).sum(axis=1), dtype=np.int64)
                 for a in ("yes", "dont_know", "not_answered")
             )
     yes, dont_know, not_answered = (np.zeros(n, dtype=np.int64) for _ in range(3))
-    ids = assessments["assessment_id"]
     yes_i, dk_i, na_i = (ANSWERS.index(a) for a in ("yes", "dont_know", "not_answered"))
     for q in QUESTION_IDS:
-        c = codes(assessments[q], ANSWERS, "dash_assessments", ids)
+        c = codes(assessments, q, ANSWERS, "dash_assessments", "assessment_id")
         yes += c == yes_i
         dont_know += c == dk_i
         not_answered += c == na_i
     return yes, dont_know, not_answered
 
 
-def current_incidents(tables: Mapping[str, pd.DataFrame]) -> IntArray:
+def current_incidents(tables: Tables) -> IntArray:
     """Return, per assessment, the row of its incident (ContractError naming missing ones)."""
     assessments, incidents = tables["dash_assessments"], tables["incidents"]
-    pos = pd.Index(incidents["incident_id"]).get_indexer(assessments["incident_id"])
+    wanted, have = col(assessments, "incident_id"), col(incidents, "incident_id")
+    if len(wanted) <= _FEW:  # one case: a dictionary beats building an index
+        where = {i: n for n, i in enumerate(have.tolist())}
+        pos = np.array([where.get(i, -1) for i in wanted.tolist()], dtype=np.int64)
+    else:
+        pos = pd.Index(have).get_indexer(wanted)
     bad = np.flatnonzero(pos < 0)
     if len(bad):
+        ids = col(assessments, "assessment_id")
         raise ContractError(
             [
                 ContractFailure(
-                    "dash_assessments", str(assessments["assessment_id"].iloc[i]), "incident_id",
-                    "references a missing incidents.incident_id",
-                    str(assessments["incident_id"].iloc[i]),
+                    "dash_assessments", str(ids[i]), "incident_id",
+                    "references a missing incidents.incident_id", str(wanted[i]),
                 )
                 for i in bad
             ]
@@ -176,29 +196,28 @@ def current_incidents(tables: Mapping[str, pd.DataFrame]) -> IntArray:
     return np.asarray(pos, dtype=np.int64)
 
 
-def _flag(frame: pd.DataFrame, column: str, rows: IntArray) -> npt.NDArray[np.bool_]:
-    return np.asarray(frame[column].to_numpy(dtype=bool)[rows], dtype=bool)
+def _flag(frame: Table, column: str, rows: IntArray) -> npt.NDArray[np.bool_]:
+    return np.asarray(col(frame, column).astype(bool)[rows], dtype=bool)
 
 
-def table_inputs(tables: Mapping[str, pd.DataFrame], th: Thresholds) -> RuleInputs:
+def table_inputs(tables: Tables, th: Thresholds) -> RuleInputs:
     """Compute the rule inputs of every assessment (arrays in assessment order)."""
     _check_columns(tables)
     a, inc = tables["dash_assessments"], tables["incidents"]
-    ids = a["assessment_id"]
     yes, dont_know, not_answered = answer_counts(a)
     cur = current_incidents(tables)
-    offence = codes(inc["offence_category"], OFFENCE_CATEGORIES, "incidents", inc["incident_id"])
+    offence = codes(inc, "offence_category", OFFENCE_CATEGORIES, "incidents", "incident_id")
     return RuleInputs(
         yes_count=yes,
         dont_know_count=dont_know,
         not_answered_count=not_answered,
-        officer_rank=codes(a["officer_grade"], GRADES, "dash_assessments", ids),
-        dvds_concern=a["dvds_concern"].to_numpy(dtype=bool),
-        consent_code=codes(a["marac_consent"], MARAC_CONSENT, "dash_assessments", ids),
+        officer_rank=codes(a, "officer_grade", GRADES, "dash_assessments", "assessment_id"),
+        dvds_concern=col(a, "dvds_concern").astype(bool),
+        consent_code=codes(a, "marac_consent", MARAC_CONSENT, "dash_assessments", "assessment_id"),
         offence_code=offence[cur],
-        severity=inc["severity"].to_numpy(dtype=np.int64)[cur],
+        severity=col(inc, "severity").astype(np.int64)[cur],
         **{flag: _flag(inc, flag, cur) for flag in INCIDENT_FLAGS},
-        incident_ns=to_ns(inc["occurred_at"])[cur],
-        assessed_ns=to_ns(a["completed_at"]),
+        incident_ns=to_ns(col(inc, "occurred_at"))[cur],
+        assessed_ns=to_ns(col(a, "completed_at")),
         **history_inputs(tables, cur, th),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,12 @@ import pandas as pd
 from features.engine.timeline import IntArray, Probe, Timeline
 
 
-def to_ns(values: pd.Series) -> IntArray:
-    """Convert a datetime column to integer nanoseconds since the epoch."""
-    return np.asarray(pd.to_datetime(values).to_numpy(dtype="datetime64[ns]").astype(np.int64))
+def to_ns(values: Any) -> IntArray:
+    """Convert datetimes (datetime64, Timestamps or ISO strings) to epoch nanoseconds."""
+    arr = np.asarray(values)
+    if arr.dtype.kind != "M":
+        arr = pd.to_datetime(pd.Series(arr, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    return np.asarray(arr.astype("datetime64[ns]").astype(np.int64))
 
 
 @dataclass(frozen=True)
