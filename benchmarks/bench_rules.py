@@ -5,7 +5,9 @@
 - peer in the same run: a straightforward row-by-row pandas ``.apply`` computing the same
   grade (yes-count, officer grade, DVDS floor) on a sample, extrapolated to N.
 
-The tables are random but meet the contracts' shapes (they are not validated here).
+The tables are random but meet the contracts' shapes (they are not validated here; columns
+added by later contract versions are ignored by earlier code, so one script times both: run it
+with ``PYTHONPATH`` at an older checkout for the "before" figures).
 """
 
 from __future__ import annotations
@@ -57,9 +59,12 @@ def synthetic_tables(n: int, seed: int = 0, per_victim: int = 3) -> dict[str, pd
                     "child_called_police",
                     "victim_pregnant",
                     "child_abuse_marker_at_address",
+                    "honour_based_abuse",
+                    "adult_at_risk",
                 )
             },
             "children_present": rng.random(n) < 0.5,
+            "children_resident": rng.random(n) < 0.5,
         }
     )
     answers = np.array(ANSWERS, dtype=object)
@@ -76,6 +81,7 @@ def synthetic_tables(n: int, seed: int = 0, per_victim: int = 3) -> dict[str, pd
             "officer_grade": rng.choice(np.array(GRADES, dtype=object), n, p=[0.6, 0.3, 0.1]),
             "referred_to_marac": rng.random(n) < 0.08,
             "dvds_concern": rng.random(n) < 0.05,
+            "marac_consent": rng.choice(np.array(["given", "refused", "not_sought"]), n),
         }
     )
     m = n // 2
@@ -92,6 +98,9 @@ def synthetic_tables(n: int, seed: int = 0, per_victim: int = 3) -> dict[str, pd
             "kind": kind,
             "end_date": pd.to_datetime(
                 np.where(has_end, end, np.iinfo(np.int64).min).view("M8[ns]")
+            ),
+            "counterpart_id": np.where(  # referrals name their perpetrator half the time
+                rng.random(m) < 0.5, [f"P{p}" for p in (person * 7) % (n_victims + 1)], None
             ),
         }
     )

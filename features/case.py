@@ -83,19 +83,28 @@ def case_from_tables(tables: Mapping[str, pd.DataFrame], assessment_id: str) -> 
     )
 
 
+def to_datetimes(values: Any) -> npt.NDArray[np.datetime64]:
+    """Return times (datetime64, Timestamps, ISO strings, None) as datetime64[ns]."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "M":
+        return arr.astype("datetime64[ns]")
+    return np.asarray(pd.to_datetime(pd.Series(arr, dtype=object)).to_numpy("datetime64[ns]"))
+
+
 def _after(
     table: str, column: str, values: npt.NDArray[Any], t: pd.Timestamp
 ) -> list[ContractFailure]:
     if len(values) == 0:
         return []
-    stamps = pd.to_datetime(values)
+    stamps = to_datetimes(values)
+    late = np.flatnonzero(stamps >= t.to_datetime64())
     return [
         ContractFailure(
-            table, str(i), column, "must be before the assessment's completed_at", str(v)
+            table, str(i), column, "must be before the assessment's completed_at",
+            str(pd.Timestamp(stamps[i])),
         )
-        for i, v in enumerate(stamps)
-        if v >= t
-    ]
+        for i in late.tolist()
+    ]  # fmt: skip
 
 
 def check_case(case: Case) -> list[ContractFailure]:

@@ -15,6 +15,7 @@ from features.vocab import (
     ETHNICITIES,
     GRADES,
     HISTORY_KINDS,
+    MARAC_CONSENT,
     OFFENCE_CATEGORIES,
     PERIOD_KINDS,
     SEVERITY_MAX,
@@ -80,6 +81,9 @@ INCIDENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
         "child_called_police": _flag(),
         "victim_pregnant": _flag(),
         "child_abuse_marker_at_address": _flag(),
+        "children_resident": _flag(),  # a child under 18 lives at the address (not just present)
+        "honour_based_abuse": _flag(),  # so-called honour-based abuse, forced marriage or FGM
+        "adult_at_risk": _flag(),  # an adult with care and support needs is at risk (Care Act s.42)
     },
     checks=[
         _frame_check(
@@ -116,6 +120,7 @@ DASH_ASSESSMENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
         "officer_grade": _one_of(GRADES),
         "referred_to_marac": _flag(),
         "dvds_concern": _flag(),
+        "marac_consent": _one_of(MARAC_CONSENT),  # the victim's consent to share with MARAC
     },
     name="dash_assessments",
     strict=True,
@@ -129,6 +134,9 @@ HISTORY_EVENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
         "event_date": pa.Column(_TS),
         "kind": _one_of(HISTORY_KINDS),
         "end_date": pa.Column(_TS, nullable=True),
+        # The other person of a two-person event: the perpetrator on a marac_referral, the
+        # victim on a conviction; null where not recorded.
+        "counterpart_id": pa.Column(str, pa.Check.str_matches(_ID_PATTERN), nullable=True),
     },
     checks=[
         _frame_check(
@@ -264,6 +272,11 @@ def check_references(tables: Mapping[str, pd.DataFrame]) -> list[ContractFailure
     failures += _missing_refs("incidents", incidents, "victim_id", ids, "people.person_id")
     failures += _missing_refs("incidents", incidents, "perpetrator_id", ids, "people.person_id")
     failures += _missing_refs("history_events", events, "person_id", ids, "people.person_id")
+    if "counterpart_id" in events.columns:
+        linked = events[events["counterpart_id"].notna()]
+        failures += _missing_refs(
+            "history_events", linked, "counterpart_id", ids, "people.person_id"
+        )
     failures += _missing_refs(
         "dash_assessments",
         assessments,

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Final, Literal, get_args
 
-CONTRACT_VERSION: Final[str] = "1.0.0"
+# 1.1.0: incidents gain children_resident, honour_based_abuse and adult_at_risk; assessments gain
+# marac_consent; history_events gain counterpart_id (the perpetrator on a marac_referral, the
+# victim on a conviction) and the trigger kinds below. Migrating 1.0 data: add the incident
+# flags (false where unknown is not acceptable: record them), marac_consent 'not_recorded', and
+# counterpart_id null where unknown (a repeat MARAC then matches on the victim only and says so).
+CONTRACT_VERSION: Final[str] = "1.1.0"
 
 Grade = Literal["standard", "medium", "high"]
 GRADES: Final[tuple[Grade, ...]] = get_args(Grade)
@@ -36,11 +41,24 @@ HistoryKind = Literal[
     "dvpn_dvpo",
     "protective_order",  # restraining or non-molestation order; end_date when it lapses
     "licence_or_community_order",  # event_date = start, end_date = end
-    "marac_referral",  # person_id is the victim
+    "marac_referral",  # person_id is the victim, counterpart_id the perpetrator
     "dvds_disclosure",
     "separation",  # person_id is the victim; recorded separation from the perpetrator
+    "release_from_custody",  # person_id is the perpetrator
+    "child_contact_proceedings",  # family proceedings about child contact; either party
+    "new_relationship",  # person_id is the victim: the victim's new relationship
+    "csc_referral",  # person_id is the victim: information shared with children's social care
 ]
 HISTORY_KINDS: Final[tuple[HistoryKind, ...]] = get_args(HistoryKind)
+# Trigger kinds: events the sources name as raising risk without mandating a referral.
+TRIGGER_KINDS: Final[tuple[HistoryKind, ...]] = (
+    "release_from_custody",
+    "child_contact_proceedings",
+    "new_relationship",
+    "separation",
+)
+MaracConsent = Literal["given", "refused", "not_sought", "not_recorded"]
+MARAC_CONSENT: Final[tuple[MaracConsent, ...]] = get_args(MaracConsent)
 # Kinds that describe a period: end_date is meaningful for these only.
 PERIOD_KINDS: Final[frozenset[HistoryKind]] = frozenset(
     {"dvpn_dvpo", "protective_order", "licence_or_community_order"}

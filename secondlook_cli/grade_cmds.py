@@ -67,4 +67,6 @@ def grade(
         console.print(table)
     if summary.non_default_thresholds:
         console.print(f"Non-default thresholds: {summary.non_default_thresholds}")
+    for name, why in summary.less_protective.items():
+        console.print(f"[yellow]Less protective than the default: {name} ({why})[/yellow]")
     console.print(f"[green]Wrote {summary.n_assessments:,} graded assessments to {out}[/green]")

@@ -36,6 +36,7 @@ _ASSESSMENT_SCALARS: Final[tuple[str, ...]] = (
     "officer_grade",
     "referred_to_marac",
     "dvds_concern",
+    "marac_consent",
 )
 
 

@@ -29,6 +29,9 @@ def _incident(incident_id: str, when: str, **kw: Any) -> dict[str, Any]:
         "child_called_police": False,
         "victim_pregnant": False,
         "child_abuse_marker_at_address": False,
+        "children_resident": True,
+        "honour_based_abuse": False,
+        "adult_at_risk": False,
     }
     return row | kw
 

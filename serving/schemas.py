@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from features.dash import DASH, Answer
-from features.vocab import PERIOD_KINDS, Grade, HistoryKind, OffenceCategory
+from features.vocab import PERIOD_KINDS, Grade, HistoryKind, MaracConsent, OffenceCategory
 
 MAX_ROWS: Final[int] = 1000  # per history list in one case
 FUTURE_SKEW: Final[timedelta] = timedelta(minutes=5)
@@ -133,6 +133,15 @@ class IncidentIn(_Strict):
     child_called_police: StrictBool
     victim_pregnant: StrictBool
     child_abuse_marker_at_address: StrictBool
+    children_resident: StrictBool = Field(
+        description="a child under 18 lives at the address (not only present at the incident)"
+    )
+    honour_based_abuse: StrictBool = Field(
+        description="so-called honour-based abuse, forced marriage or FGM is recorded"
+    )
+    adult_at_risk: StrictBool = Field(
+        description="an adult with care and support needs is at risk (Care Act 2014 s.42)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> IncidentIn:
@@ -157,6 +166,10 @@ class AssessmentIn(_Strict):
     dvds_concern: StrictBool = Field(
         default=False, description="the officer recorded a disclosure (DVDS) concern"
     )
+    marac_consent: MaracConsent = Field(
+        default="not_recorded",
+        description="the victim's consent to share with MARAC; a high case is referred anyway",
+    )
 
 
 class PriorAssessmentIn(AssessmentIn):
@@ -175,6 +188,13 @@ class HistoryEventIn(_Strict):
     end_date: PlannedEnd | None = Field(
         default=None,
         description="planned end, for orders and licences only; may lie in the future",
+    )
+    counterpart_id: Id | None = Field(
+        default=None,
+        description=(
+            "the other person: the perpetrator on a marac_referral (without it a repeat MARAC "
+            "matches on the victim only, and says so), the victim on a conviction"
+        ),
     )
 
     @model_validator(mode="after")

@@ -25,7 +25,13 @@ class ActionOut(BaseModel):
     rule_id: str
     action: str
     reason: str
-    source: str
+    source: str = Field(description="the document (title and section) the rule rests on")
+    due_by: str | None = Field(
+        default=None, description="ISO 8601 time the action is due, where the source gives one"
+    )
+    due_within_hours: int | None = Field(
+        default=None, description="the source's deadline, in hours from the incident or assessment"
+    )
 
 
 class StatutoryOut(BaseModel):
@@ -41,6 +47,14 @@ class StatutoryOut(BaseModel):
     rules_version: str
     non_default_thresholds: dict[str, Any]
     grade_basis: list[str]
+    flags: list[ActionOut] = Field(
+        default_factory=list,
+        description="triggers and honour-based abuse: shown with their source; raise no grade",
+    )
+    less_protective: dict[str, str] = Field(
+        default_factory=dict,
+        description="thresholds the force set less protective than the default, with its reason",
+    )
 
 
 class ContributionOut(BaseModel):

@@ -48,6 +48,7 @@ def minimal_tables() -> dict[str, pd.DataFrame]:
             "event_date": pd.to_datetime(["2018-05-01 00:00", "2020-06-01 23:00"]),
             "kind": ["licence_or_community_order", "marac_referral"],
             "end_date": pd.to_datetime(["2020-05-01", None]),
+            "counterpart_id": [None, "X1"],
         }
     )
     oracle = pd.DataFrame(

@@ -15,6 +15,9 @@ _FLAGS = (
     "child_called_police",
     "victim_pregnant",
     "child_abuse_marker_at_address",
+    "children_resident",
+    "honour_based_abuse",
+    "adult_at_risk",
 )
 
 
@@ -53,6 +56,7 @@ def make_assessment(
         "officer_grade": "standard",
         "referred_to_marac": False,
         "dvds_concern": False,
+        "marac_consent": "not_sought",
     }
     row.update(kw)
     return row

@@ -116,6 +116,11 @@ def separation_features(history: PersonHistory) -> Columns:
         "victim_separation_recorded_ever": _flag(history.ever("victim", "separation")),
         "victim_separation_recorded_365d": _flag(history.within("victim", "separation", D365)),
         "days_since_victim_separation": history.days_since_last("victim", "separation"),
+        "victim_new_relationship_365d": _flag(history.within("victim", "new_relationship", D365)),
+        "child_contact_proceedings_365d": _flag(
+            history.within("victim", "child_contact_proceedings", D365)
+            + history.within("perp", "child_contact_proceedings", D365)
+        ),
     }
 
 
@@ -138,4 +143,6 @@ def criminal_history_features(history: PersonHistory) -> Columns:
         "victim_prior_marac_referrals": history.ever("victim", "marac_referral"),
         "dvds_disclosures": history.ever("victim", "dvds_disclosure")
         + history.ever("perp", "dvds_disclosure"),
+        "perp_released_365d": _flag(history.within("perp", "release_from_custody", D365)),
+        "days_since_perp_release": history.days_since_last("perp", "release_from_custody"),
     }

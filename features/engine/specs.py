@@ -180,6 +180,18 @@ _SEPARATION_HISTORY: Final[tuple[FeatureSpec, ...]] = (
         "Days since the victim's last recorded separation (missing if none)",
         lo=0.0,
     ),
+    # Triggers (When to involve the police, social work guidance): raise risk, mandate nothing.
+    _flag(
+        "victim_new_relationship_365d",
+        "separation",
+        "1 if a new relationship of the victim was recorded in the 365 days before this assessment",
+    ),
+    _flag(
+        "child_contact_proceedings_365d",
+        "separation",
+        "1 if child-contact proceedings of the victim or perpetrator were recorded in the 365 "
+        "days before this assessment",
+    ),
 )
 
 _FEAR_HISTORY: Final[tuple[FeatureSpec, ...]] = (
@@ -250,6 +262,17 @@ CRIMINAL_HISTORY: Final[tuple[FeatureSpec, ...]] = (
         "criminal_history",
         f"Domestic violence disclosure scheme disclosures about this victim or perpetrator "
         f"{_BEFORE_T}",
+    ),
+    _flag(
+        "perp_released_365d",
+        "criminal_history",
+        f"1 if {_PERP} was released from custody in the 365 days {_BEFORE_T} (a trigger)",
+    ),
+    _real(
+        "days_since_perp_release",
+        "criminal_history",
+        f"Days since {_PERP} was last released from custody (missing if never recorded)",
+        lo=0.0,
     ),
 )
 

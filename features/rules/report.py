@@ -26,6 +26,7 @@ class GradeSummary:
     by_rule: dict[str, int]
     rules_version: str
     non_default_thresholds: dict[str, Any] = field(default_factory=dict)
+    less_protective: dict[str, str] = field(default_factory=dict)  # threshold -> reason
 
 
 def write_grades(frame: pd.DataFrame, out_path: Path) -> Path:
@@ -50,7 +51,7 @@ def summarise(frame: pd.DataFrame, config: RulesConfig | None, path: Path) -> Gr
     th = resolve(config)
     table = load_rule_table(th.version)
     by_action: dict[str, int] = {}
-    for action in dict.fromkeys(r.action for r in table.rules):
+    for action in dict.fromkeys(r.action for r in table.rules if r.kind == "action"):
         rules = [r.id for r in table.rules if r.action == action]
         by_action[action] = int(frame[rules].any(axis=1).sum()) if len(frame) else 0
     grades = frame["statutory_grade"].value_counts()
@@ -62,6 +63,7 @@ def summarise(frame: pd.DataFrame, config: RulesConfig | None, path: Path) -> Gr
         by_rule={r: int(frame[r].sum()) for r in table.rule_ids},
         rules_version=th.version,
         non_default_thresholds=dict(th.non_default),
+        less_protective=dict(th.less_protective),
     )
 
 

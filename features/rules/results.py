@@ -15,14 +15,19 @@ class Action:
     action: str
     reason: str
     source: str
+    due_by: str | None = None  # ISO 8601, where the source gives a deadline
+    due_within_hours: int | None = None
+    kind: str = "action"  # "flag": shown with its source, requires no action
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping."""
         return {
             "rule_id": self.rule_id,
             "action": self.action,
             "reason": self.reason,
             "source": self.source,
+            "due_by": self.due_by,
+            "due_within_hours": self.due_within_hours,
         }
 
 
@@ -40,11 +45,13 @@ class StatutoryResult:
     rules_version: str
     non_default_thresholds: tuple[tuple[str, Any], ...] = ()
     grade_basis: tuple[str, ...] = ()  # what set the grade: "officer_grade" and/or rule ids
+    flags: tuple[Action, ...] = ()  # fired flag rules (triggers, honour-based abuse)
+    less_protective: tuple[tuple[str, str], ...] = ()  # threshold -> the force's reason
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
-        """Return the ids of the rules that fired, in rule-table order."""
-        return tuple(a.rule_id for a in self.actions)
+        """Return the ids of the rules that fired (actions, then flags), in table order."""
+        return tuple(a.rule_id for a in (*self.actions, *self.flags))
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready mapping (the API's response body for the statutory part)."""
@@ -59,6 +66,8 @@ class StatutoryResult:
             "rules_version": self.rules_version,
             "non_default_thresholds": dict(self.non_default_thresholds),
             "grade_basis": list(self.grade_basis),
+            "flags": [f.to_dict() for f in self.flags],
+            "less_protective": dict(self.less_protective),
         }
 
     def to_json(self) -> str:

@@ -1,4 +1,4 @@
-"""The versioned rule table (``rules_v1.yaml``) loaded into typed, immutable objects."""
+"""The versioned rule tables (``rules_v1.yaml``, ``rules_v2.yaml``) as typed, immutable objects."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ import yaml
 
 from features.vocab import GRADES, OFFENCE_CATEGORIES
 
-DEFAULT_VERSION: Final[str] = "v1"
+DEFAULT_VERSION: Final[str] = "v2"
+RULE_KINDS: Final[tuple[str, ...]] = ("action", "flag")
+DUE_FROM: Final[tuple[str, ...]] = ("incident", "assessment")
+PROTECTIVE: Final[tuple[str, ...]] = ("lower", "higher", "superset", "on")
+FORCE_POLICY_LABEL: Final[str] = "force policy"
 GRADE_FLOORS: Final[tuple[str, ...]] = (*GRADES, "band")
 
 
@@ -38,10 +42,29 @@ class Rule:
     action: str
     source: str
     clauses: tuple[Clause, ...]
+    kind: str = "action"  # "flag": shown, requires no action
+    force_policy: bool = False  # from one local protocol: a force's policy, not a national rule
+    quote: str = ""
+    fires: str = ""
+    due_hours: int | None = None
+    due_from: str = "incident"
     clause_ids: frozenset[str] = field(init=False)  # ids of this rule's clauses
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "clause_ids", frozenset(c.id for c in self.clauses))
+
+    @property
+    def citation(self) -> str:
+        """Return the source as shown: the document, labelled force policy where it is one."""
+        if self.force_policy and FORCE_POLICY_LABEL not in self.source:
+            return f"{self.source} [{FORCE_POLICY_LABEL}]"
+        return self.source
+
+    @property
+    def grade_floor(self) -> str | None:
+        """Return the highest grade floor any clause sets (None: the rule sets no grade)."""
+        floors = [c.grade_floor for c in self.clauses if c.grade_floor is not None]
+        return max(floors, key=GRADE_FLOORS.index) if floors else None
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,7 @@ class ThresholdSpec:
     name: str
     default: Any
     description: str
+    protective: str | None = None  # which direction protects more (PROTECTIVE); None: any
 
 
 @dataclass(frozen=True)
@@ -93,12 +117,29 @@ def _clause(raw: dict[str, Any]) -> Clause:
 
 
 def _rule(raw: dict[str, Any]) -> Rule:
+    kind, due_from = str(raw.get("kind", "action")), str(raw.get("due_from", "incident"))
+    if kind not in RULE_KINDS or due_from not in DUE_FROM:
+        raise ValueError(f"rule {raw['id']}: kind {kind!r} or due_from {due_from!r} unknown")
+    due = raw.get("due_hours")
     return Rule(
         id=str(raw["id"]),
         action=str(raw["action"]),
         source=str(raw["source"]),
         clauses=tuple(_clause(c) for c in raw["clauses"]),
+        kind=kind,
+        force_policy=bool(raw.get("force_policy", False)),
+        quote=str(raw.get("quote", "")),
+        fires=str(raw.get("fires", "")),
+        due_hours=None if due is None else int(due),
+        due_from=due_from,
     )
+
+
+def _threshold(name: str, spec: dict[str, Any]) -> ThresholdSpec:
+    protective = spec.get("protective")
+    if protective is not None and protective not in PROTECTIVE:
+        raise ValueError(f"threshold {name}: protective {protective!r} not in {PROTECTIVE}")
+    return ThresholdSpec(name, spec["default"], str(spec["description"]), protective)
 
 
 def _definitions(raw: dict[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -114,10 +155,7 @@ def parse_rule_table(raw: dict[str, Any]) -> RuleTable:
     table = RuleTable(
         version=str(raw["version"]),
         rules=tuple(_rule(r) for r in raw["rules"]),
-        thresholds=tuple(
-            ThresholdSpec(name, spec["default"], str(spec["description"]))
-            for name, spec in raw["thresholds"].items()
-        ),
+        thresholds=tuple(_threshold(name, spec) for name, spec in raw["thresholds"].items()),
         repeat_definitions=_definitions(raw["repeat_definitions"]),
     )
     if len(set(table.rule_ids)) != len(table.rule_ids):

@@ -12,9 +12,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from features.rules.config import Thresholds
-from features.rules.inputs import INPUT_NAMES, RuleInputs
+from features.rules.inputs_table import INPUT_NAMES, RuleInputs
 from features.rules.predicates import Evaluation
-from features.rules.reasons import actions_text, field_inputs, reasons_text, rule_reason
+from features.rules.reasons import (
+    NS_PER_HOUR,
+    actions_text,
+    field_inputs,
+    iso_seconds,
+    reasons_text,
+    rule_reason,
+)
 from features.rules.table import Rule, RuleTable
 
 IntArray = npt.NDArray[np.int64]
@@ -86,8 +93,8 @@ def _rule_texts(
 
 def batch_texts(
     x: RuleInputs, ev: Evaluation, th: Thresholds, table: RuleTable
-) -> tuple[pd.Categorical[str], pd.Categorical[str]]:
-    """Return the actions text and reasons text of every row (categoricals: few distinct)."""
+) -> tuple[pd.Categorical[str], pd.Categorical[str], pd.Categorical[str]]:
+    """Return the actions, reasons and flags text of every row (categoricals: few distinct)."""
     n = len(x.yes_count)
     per_rule = [_rule_codes(rule, x, ev, th, n) for rule in table.rules]
     texts = [_rule_texts(r, c, x, ev, th) for r, c in zip(table.rules, per_rule, strict=True)]
@@ -97,12 +104,37 @@ def batch_texts(
     combo, k = _dense(combo)
     reps = _representatives(combo, k)
     rows: list[list[int]] = np.stack([c[reps] for c in per_rule], axis=1).tolist()
-    acts, reasons = [], []
+    acts, reasons, flags = [], [], []
     for row in rows:
         pairs = [(r, t[c]) for r, t, c in zip(table.rules, texts, row, strict=True) if c]
-        acts.append(actions_text(r.action for r, _ in pairs))
-        reasons.append(reasons_text((r.id, str(text)) for r, text in pairs))
-    return _categorical(combo, acts), _categorical(combo, reasons)
+        shown = [(r, text) for r, text in pairs if r.kind == "action"]
+        acts.append(actions_text(r.action for r, _ in shown))
+        reasons.append(reasons_text((r.id, str(text)) for r, text in shown))
+        flags.append(reasons_text((r.id, str(text)) for r, text in pairs if r.kind == "flag"))
+    cats = (_categorical(combo, texts_) for texts_ in (acts, reasons, flags))
+    return next(cats), next(cats), next(cats)
+
+
+def due_text(x: RuleInputs, ev: Evaluation, table: RuleTable) -> npt.NDArray[np.object_]:
+    """Return, per row, ``action by <due time>`` for each fired action with a deadline."""
+    n = len(x.yes_count)
+    never = np.iinfo(np.int64).max
+    earliest: dict[str, npt.NDArray[np.int64]] = {}
+    fired = ev.rule_fired(table)
+    for rule in table.rules:
+        if rule.due_hours is None:
+            continue
+        start = np.asarray(x.incident_ns if rule.due_from == "incident" else x.assessed_ns)
+        hit = np.broadcast_to(np.asarray(fired[rule.id], dtype=bool), (n,))
+        due = np.where(hit, start + rule.due_hours * NS_PER_HOUR, never)
+        earliest[rule.action] = np.minimum(earliest.get(rule.action, due), due)
+    out = np.full(n, "", dtype=object)
+    for action, due in earliest.items():
+        has = due < never
+        if has.any():
+            stamps = np.asarray([f"{action} by {s}" for s in iso_seconds(due[has])], dtype=object)
+            out[has] = np.where(out[has] == "", stamps, out[has] + ";" + stamps)
+    return out
 
 
 def _categorical(codes: IntArray, texts: list[str]) -> pd.Categorical[str]:

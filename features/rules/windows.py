@@ -1,65 +1,67 @@
-"""As-of window counts for many queries at once, on :class:`features.engine.asof.EventIndex`.
+"""As-of window lookups for the rule inputs, on the features' timeline kernel.
 
-Queries are sorted by (key, time) once per key kind: ``searchsorted`` with sorted needles walks
-the index in order instead of jumping at random, several times faster on a million rows.
+Every lookup asks, per query (a key and a cut time ``t`` in nanoseconds), about the events of
+the same key strictly before ``t``: how many lie in ``[t - window, t)`` and which was the
+latest. :class:`features.engine.timeline.Timeline` answers all queries and windows with one
+search, the same kernel the features use; a single case is a cohort of one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from features.engine.asof import EventIndex, IntArray
-from features.rules.config import Thresholds
+from features.engine.timeline import IntArray, Probe, Timeline
 
 
-@dataclass(frozen=True)
-class Queries:
-    """Query keys and times sorted by (key, time), with the permutation that sorted them."""
-
-    keys: IntArray
-    times: IntArray
-    order: IntArray
-
-    def unsort(self, values: IntArray) -> IntArray:
-        """Return per-query values in the original query order."""
-        out = np.empty_like(values)
-        out[self.order] = values
-        return out
+def to_ns(values: Any) -> IntArray:
+    """Convert datetimes (datetime64, Timestamps or ISO strings) to epoch nanoseconds."""
+    arr = np.asarray(values)
+    if arr.dtype.kind != "M":
+        arr = pd.to_datetime(pd.Series(arr, dtype=object)).to_numpy(dtype="datetime64[ns]")
+    return np.asarray(arr.astype("datetime64[ns]").astype(np.int64))
 
 
 @dataclass(frozen=True)
-class Clock:
-    """Bounds shared by every index so one horizon covers every window and all history."""
+class Lookup:
+    """Each query's position among its key's events: at the key's start, at ``t``, at cuts."""
 
-    origin: int
-    latest: int
-    horizon: int
+    start: IntArray
+    at: IntArray
+    cuts: tuple[IntArray, ...]
+    order: IntArray  # sorted position -> event row
 
-    @classmethod
-    def of(cls, th: Thresholds, *times: IntArray) -> Clock:
-        """Return a clock spanning every given time and long enough for every window."""
-        present = [t for t in times if len(t)]
-        origin = min(int(t.min()) for t in present)
-        latest = max(int(t.max()) for t in present)
-        windows = (th.esc_window_s, th.rpt_window_s, th.csc_third_window_s)
-        return cls(origin, latest, max(latest - origin + 1, *windows))
+    def count(self, i: int) -> IntArray:
+        """Count events in ``[t - windows[i], t)``."""
+        return np.asarray(self.at - self.cuts[i], dtype=np.int64)
 
-    def index(self, keys: IntArray, times: IntArray) -> EventIndex:
-        """Index events by (key, time)."""
-        return EventIndex.build(keys, times, self.horizon, origin=self.origin, latest=self.latest)
+    def total(self) -> IntArray:
+        """Count every event of the key before ``t``."""
+        return np.asarray(self.at - self.start, dtype=np.int64)
 
-    def queries(self, keys: IntArray, times: IntArray) -> Queries:
-        """Sort queries by (key, time) for fast lookups."""
-        order = np.argsort(keys * (self.latest - self.origin + 1) + (times - self.origin))
-        return Queries(keys[order], times[order], order.astype(np.int64))
+    def last(self) -> IntArray:
+        """Return the row of each query's latest event before ``t`` (ties: any), or -1."""
+        found = self.at > self.start
+        if not len(self.order):
+            return np.full(len(self.at), -1, dtype=np.int64)
+        rows = self.order[np.maximum(self.at - 1, 0)]
+        return np.where(found, rows, -1).astype(np.int64)
 
-    def count(self, idx: EventIndex, q: Queries, window: int | None = None) -> IntArray:
-        """Count events of each query's key in ``[t - window, t)`` (all history if no window)."""
-        span = self.horizon if window is None else window
-        return q.unsort(idx.count_before(q.keys, q.times, span, self.horizon))
 
-    def last_before(self, idx: EventIndex, q: Queries) -> IntArray:
-        """Return the event index of each query's latest earlier event of its key, or -1."""
-        return q.unsort(idx.last_before(q.keys, q.times, self.horizon))
+def lookup(
+    event_keys: IntArray,
+    event_times: IntArray,
+    query_keys: IntArray,
+    query_times: IntArray,
+    windows: Sequence[int] = (),
+) -> Lookup:
+    """Locate every query among the events of its key, at ``t`` and at ``t - window``."""
+    tl = Timeline.build(np.asarray(event_keys, dtype=np.int64), event_times)
+    probe = Probe.of(np.asarray(query_keys, dtype=np.int64), query_times)
+    shifts = np.array([0, *windows], dtype=np.int64).reshape(-1, 1)
+    pos = tl.locate(probe, probe.ranks(tl.clock, shifts))
+    return Lookup(pos[0], pos[1], tuple(pos[2:]), tl.order)

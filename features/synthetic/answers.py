@@ -71,8 +71,9 @@ LOADINGS: dict[str, tuple[float, dict[str, float]]] = {
     "q27": (-1.0, {"conviction": 2.0, "log_prior_incidents": 0.5}),
 }
 
-# Officer grade score weights (domain.md, seed 001: officers weigh fear, escalation, prior
-# incidents, alcohol and drugs; separation is a known trigger). Values are assumptions.
+# Officer grade score weights (Armitage 2024, Policing, child protection and domestic violence
+# and abuse: officers weigh fear, escalation, prior incidents, alcohol and drugs; separation is
+# a known trigger). Values are assumptions.
 GRADE_WEIGHTS: dict[str, float] = {
     "yes_count": 0.2,
     "fear": 0.45,
@@ -188,3 +189,9 @@ def answer_columns(codes: npt.NDArray[np.int8]) -> dict[str, npt.NDArray[np.obje
     """Return the q1..q27 columns as strings from answer codes."""
     labels = np.array(ANSWERS, dtype=object)
     return {q: labels[codes[:, j]] for j, q in enumerate(QUESTION_IDS)}
+
+
+def marac_consent(marac: BoolArray, rng: np.random.Generator) -> npt.NDArray[np.object_]:
+    """Return the recorded MARAC consent: given or refused where referred (assumption: 80%)."""
+    given = rng.random(marac.size) < 0.8
+    return np.where(marac, np.where(given, "given", "refused"), "not_sought").astype(object)

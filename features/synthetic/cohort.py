@@ -106,6 +106,7 @@ class _Simulation:
     grade: npt.NDArray[np.object_]
     marac: BoolArray
     dvds: BoolArray
+    consent: npt.NDArray[np.object_]
     events: EventList
     oracle: OracleProbabilities
 
@@ -133,9 +134,8 @@ def _assess(
     fx = ans.draw_effects(p, _officer_ids(p).size, d.n, stream(seed, 7))
     codes = ans.answer_codes(inputs, p, fx, stream(seed, 8))
     grade, marac, dvds = ans.grade_and_referral(inputs, p, fx, codes, stream(seed, 9))
-    facts = IncidentFacts(
-        ev.dyad, ev.time, done, ev.serious, inc["crime_recorded"].astype(bool), marac, dvds
-    )
+    crime, children = inc["crime_recorded"].astype(bool), inc["children_resident"].astype(bool)
+    facts = IncidentFacts(ev.dyad, ev.time, done, ev.serious, crime, marac, dvds, children)
     events = EventList.concat([record.events, period_events(d, p, facts, stream(seed, 11))])
     return {
         "people": people,
@@ -145,6 +145,7 @@ def _assess(
         "grade": grade,
         "marac": marac,
         "dvds": dvds,
+        "consent": ans.marac_consent(marac, stream(seed, 12)),
         "events": events,
     }
 
@@ -197,6 +198,7 @@ def _incident_and_assessment_tables(
         "officer_grade": sim.grade,
         "referred_to_marac": sim.marac,
         "dvds_concern": sim.dvds,
+        "marac_consent": sim.consent,
     }
     oracle = {"assessment_id": assessment_ids, **_oracle_columns(sim.oracle)}
     a_order = time_order(sim.done, rank)

@@ -33,14 +33,21 @@ class EventList:
     date: FloatArray
     kind: IntArray
     end: FloatArray
+    counterpart: IntArray  # the other person (perpetrator of a referral, victim of a conviction)
 
     @staticmethod
     def of(
-        person: IntArray, date: FloatArray, kind: HistoryKind, end: FloatArray | None = None
+        person: IntArray,
+        date: FloatArray,
+        kind: HistoryKind,
+        end: FloatArray | None = None,
+        counterpart: IntArray | None = None,
     ) -> EventList:
-        """Return events of one kind (``end`` NaN unless given)."""
+        """Return events of one kind (``end`` NaN and ``counterpart`` -1 unless given)."""
         stop = np.full(date.size, np.nan) if end is None else end
-        return EventList(person, date, np.full(date.size, _KIND[kind], dtype=np.int64), stop)
+        other = np.full(date.size, -1, dtype=np.int64) if counterpart is None else counterpart
+        kinds = np.full(date.size, _KIND[kind], dtype=np.int64)
+        return EventList(person, date, kinds, stop, np.asarray(other, dtype=np.int64))
 
     @staticmethod
     def concat(parts: list[EventList]) -> EventList:
@@ -50,7 +57,15 @@ class EventList:
             np.concatenate([e.date for e in parts]),
             np.concatenate([e.kind for e in parts]),
             np.concatenate([e.end for e in parts]),
+            np.concatenate([e.counterpart for e in parts]),
         )
+
+    def where(self, keep: BoolArray) -> EventList:
+        """Return the events where ``keep`` is true."""
+        return EventList(
+            self.person[keep], self.date[keep], self.kind[keep], self.end[keep],
+            self.counterpart[keep],
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,7 @@ class IncidentFacts:
     crime: BoolArray
     marac: BoolArray
     dvds: BoolArray
+    children: BoolArray  # a child resides at the address
 
 
 def _after(
@@ -153,7 +169,7 @@ def _convictions(
     licence = rng.random(date.size) < 0.4
     stop = date[licence] + rng.uniform(180.0, 730.0, int(licence.sum()))
     parts = [
-        EventList.of(perp[convicted], date, "da_conviction"),
+        EventList.of(perp[convicted], date, "da_conviction", counterpart=f.dyad[convicted]),
         EventList.of(perp[convicted][licence], date[licence], "licence_or_community_order", stop),
     ]
     danger, years = _perp_danger(d), d.horizon / 3650.0
@@ -172,15 +188,36 @@ def period_events(
     disclose = f.dvds & (rng.random(f.dyad.size) < 0.5)
     recorded = (d.sep >= 0) & (d.sep < d.horizon) & (rng.random(d.n) < p.separation_recorded)
     victims = np.arange(d.n, dtype=np.int64)
+    perp = d.perp[f.dyad[f.marac]] + d.n
     parts = [
         *_orders(d, f, rng),
         *_convictions(d, p, f, rng),
-        EventList.of(f.dyad[f.marac], f.completed[f.marac], "marac_referral"),
+        EventList.of(f.dyad[f.marac], f.completed[f.marac], "marac_referral", counterpart=perp),
         EventList.of(
             f.dyad[disclose], _after(disclose, f.completed, 3.0, 40.0, rng), "dvds_disclosure"
         ),
         EventList.of(victims[recorded], d.sep[recorded], "separation"),
+        *_triggers(d, f, recorded, rng),
     ]
     events = EventList.concat(parts)
-    keep = events.date < d.horizon
-    return EventList(events.person[keep], events.date[keep], events.kind[keep], events.end[keep])
+    return events.where(events.date < d.horizon)
+
+
+def _triggers(
+    d: Dyads, f: IncidentFacts, separated: BoolArray, rng: np.random.Generator
+) -> list[EventList]:
+    """Return trigger events and earlier children's social care referrals (rates: assumption)."""
+    u = rng.random((d.n, 3))
+    contact = separated & d.children & (u[:, 0] < 0.3)
+    new = separated & (u[:, 1] < 0.2)
+    released = (rng.random(f.dyad.size) < 0.05 * f.crime) | (f.serious & (u[f.dyad, 2] < 0.3))
+    shared = f.children & f.crime & (rng.random(f.dyad.size) < 0.8)
+    victims = np.arange(d.n, dtype=np.int64)
+    return [
+        EventList.of(victims[contact], _after(contact, d.sep, 30.0, 200.0, rng),
+                     "child_contact_proceedings"),
+        EventList.of(victims[new], _after(new, d.sep, 60.0, 400.0, rng), "new_relationship"),
+        EventList.of(d.perp[f.dyad[released]] + d.n, _after(released, f.time, 30.0, 365.0, rng),
+                     "release_from_custody"),
+        EventList.of(f.dyad[shared], _after(shared, f.completed, 0.1, 1.0, rng), "csc_referral"),
+    ]  # fmt: skip

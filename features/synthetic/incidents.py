@@ -85,6 +85,7 @@ def incident_fields(d: Dyads, p: GeneratorParams, ev: Events, rng: np.random.Gen
     present = d.children[k] & (rng.random(k.size) < p.children_present_prob)
     preg_since = ev.time - d.preg[k]
     flags = rng.random((k.size, 3))
+    rare = rng.random((k.size, 2))  # drawn last: the columns above keep their values
     return {
         "crime_recorded": s | soft["crime_recorded"].astype(bool),
         "offence_category": np.where(s, hard["offence_category"], soft["offence_category"]),
@@ -98,6 +99,10 @@ def incident_fields(d: Dyads, p: GeneratorParams, ev: Events, rng: np.random.Gen
         "child_called_police": present & (flags[:, 2] < 0.06),
         "victim_pregnant": (preg_since >= 0) & (preg_since < PREGNANCY_DAYS),
         "child_abuse_marker_at_address": d.marker[k],
+        # Residence: children in the household (what DASH q10 asks about), present or not.
+        "children_resident": d.children[k],
+        "honour_based_abuse": rare[:, 0] < 0.01,  # assumption: about 1% of incidents
+        "adult_at_risk": rare[:, 1] < 0.03,  # assumption: about 3% of incidents
     }
 
 

@@ -64,8 +64,17 @@ def history_table(
             "event_date": to_timestamps(events.date[order], origin),
             "kind": kinds[events.kind[order]],
             "end_date": to_timestamps(events.end[order], origin),
+            "counterpart_id": _optional_ids(events.counterpart[order], person_ids),
         }
     )
+
+
+def _optional_ids(index: IntArray, person_ids: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """Return person ids at ``index``, None where the index is -1 (not recorded)."""
+    out = np.full(index.size, None, dtype=object)
+    known = index >= 0
+    out[known] = person_ids[index[known]]
+    return out
 
 
 def ordered_frame(columns: dict[str, Any], order: IntArray) -> pd.DataFrame:

@@ -79,8 +79,10 @@ class ScoreAudit(Base):
 class Review(Base):
     """A reviewer's decision on one scored case: agree, raise the grade, or no change.
 
-    ``raised_to`` is set only for a raise and is always above the statutory grade (checked by
-    :mod:`serving.web.reviews` before anything is stored): a review never lowers a grade.
+    ``raised_to`` is set only for a raise. ``grade_after`` is the case's effective grade after
+    the review: the highest of the statutory grade and every raise. A raise goes strictly above
+    the effective grade and nothing goes below it, checked by :mod:`serving.web.reviews`, again
+    by the store in the inserting transaction, and by the database (migration 0003's trigger).
     """
 
     __tablename__ = "reviews"
@@ -91,12 +93,18 @@ class Review(Base):
             " OR (decision <> 'raise' AND raised_to IS NULL)",
             name="ck_reviews_raised_to",
         ),
+        CheckConstraint(
+            "grade_after IN ('standard', 'medium', 'high')"
+            " AND (decision <> 'raise' OR grade_after = raised_to)",
+            name="ck_reviews_grade_after",
+        ),
     )
 
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
     audit_id: Mapped[int] = mapped_column(_BIG_ID, ForeignKey("score_audit.id"), index=True)
     decision: Mapped[str] = mapped_column(String(16))
     raised_to: Mapped[str | None] = mapped_column(String(16), default=None)
+    grade_after: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     reviewer_key_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -58,6 +58,8 @@ class QueueRow:
     n_reviews: int = 0
     last_decision: str | None = None
     last_raised_to: str | None = None
+    effective_grade: str | None = None  # the statutory grade or the highest raise
+    raised_by: str | None = None  # the reviewer whose raise set the effective grade
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,13 @@ class ReviewRecord:
     reason: str
     reviewer_key_id: str
     created_at: datetime
+    grade_after: str  # the case's effective grade after this review
+
+
+def effective_grade(statutory_grade: str, raises: list[str | None]) -> str:
+    """Return the highest of the statutory grade and every recorded raise (never lower)."""
+    grades = [statutory_grade, *(g for g in raises if g in GRADE_RANK)]
+    return max(grades, key=GRADE_RANK.__getitem__)
 
 
 A = ScoreAudit
@@ -131,8 +140,11 @@ _QUEUE_COLUMNS = (
 _REVIEW_TABLE: Any = Review.__table__
 
 
-def check_raise(statutory_grade: str, decision: str, raised_to: str | None) -> None:
-    """Raise :class:`ReviewRefusedError` unless a raise goes strictly above the statutory grade."""
+def check_raise(current_grade: str, decision: str, raised_to: str | None) -> None:
+    """Refuse a raise that is not strictly above the case's effective grade.
+
+    ``current_grade`` is the effective grade: the statutory grade or an earlier raise.
+    """
     if decision not in DECISIONS:
         raise ReviewRefusedError(f"unknown decision {decision!r}")
     if decision != "raise":
@@ -141,10 +153,10 @@ def check_raise(statutory_grade: str, decision: str, raised_to: str | None) -> N
         return
     if raised_to not in GRADE_RANK:
         raise ReviewRefusedError("choose the grade to raise the case to")
-    if GRADE_RANK[raised_to] <= GRADE_RANK[statutory_grade]:
+    if GRADE_RANK[raised_to] <= GRADE_RANK[current_grade]:
         raise ReviewRefusedError(
-            f"a review can only raise the grade: {raised_to} is not above the statutory grade "
-            f"{statutory_grade}, and a statutory grade is never lowered"
+            f"a review can only raise the grade: {raised_to} is not above the case's grade "
+            f"{current_grade}; a statutory grade or an earlier raise is never lowered"
         )
 
 
@@ -225,17 +237,22 @@ class ReviewerStore:
         if not rows:
             return rows
         stmt = (
-            select(R.audit_id, R.decision, R.raised_to)
+            select(R.audit_id, R.decision, R.raised_to, R.reviewer_key_id)
             .where(R.audit_id.in_([r.id for r in rows]))
             .order_by(R.id)
         )
         seen: dict[int, tuple[int, str, str | None]] = {}
-        for audit_id, decision, raised_to in conn.execute(stmt):
+        raised: dict[int, tuple[str, str]] = {}  # audit id -> (highest raise, its reviewer)
+        for audit_id, decision, raised_to, reviewer in conn.execute(stmt):
             n = seen.get(audit_id, (0, "", None))[0]
             seen[audit_id] = (n + 1, decision, raised_to)
+            if raised_to is not None:
+                raised[audit_id] = (raised_to, reviewer)  # raises only ever go up
         out = []
         for r in rows:
             n, decision, raised_to = seen.get(r.id, (0, None, None))
+            top, by = raised.get(r.id, (None, None))
+            grade = effective_grade(r.statutory_grade, [top])
             out.append(
                 QueueRow(
                     r.id,
@@ -248,6 +265,8 @@ class ReviewerStore:
                     n,
                     decision or None,
                     raised_to,
+                    grade,
+                    by if grade != r.statutory_grade else None,
                 )
             )
         return out
@@ -283,25 +302,33 @@ class ReviewerStore:
     def reviews_for(self, audit_id: int) -> list[ReviewRecord]:
         """Return the reviews of one case, oldest first."""
         stmt = select(
-            R.id, R.audit_id, R.decision, R.raised_to, R.reason, R.reviewer_key_id, R.created_at
-        ).where(R.audit_id == audit_id)
+            R.id, R.audit_id, R.decision, R.raised_to, R.reason, R.reviewer_key_id, R.created_at,
+            R.grade_after,
+        ).where(R.audit_id == audit_id)  # fmt: skip
         with self.engine.connect() as conn:
             return [ReviewRecord(*r) for r in conn.execute(stmt.order_by(R.id))]
 
     def add_review(self, review: NewReview) -> int:
-        """Store a review after re-checking, in the same transaction, that it lowers nothing."""
+        """Store a review after re-checking, in the same transaction, that it lowers nothing.
+
+        The case's effective grade (statutory grade or highest raise) is read in the inserting
+        transaction; the database's trigger (migration 0003) checks it once more.
+        """
         if not review.reason.strip():
             raise ReviewRefusedError("a reason is required")
         grade_of = select(A.statutory_grade).where(A.id == review.audit_id)
+        raises = select(R.raised_to).where(R.audit_id == review.audit_id, R.raised_to.isnot(None))
         with self.engine.begin() as conn:
             grade = conn.execute(grade_of).scalar_one_or_none()
             if grade is None:
                 raise LookupError(f"no audit record {review.audit_id}")
-            check_raise(str(grade), review.decision, review.raised_to)
+            current = effective_grade(str(grade), list(conn.execute(raises).scalars()))
+            check_raise(current, review.decision, review.raised_to)
             values = {
                 "audit_id": review.audit_id,
                 "decision": review.decision,
                 "raised_to": review.raised_to,
+                "grade_after": review.raised_to or current,
                 "reason": review.reason,
                 "reviewer_key_id": review.reviewer_key_id,
                 "created_at": review.created_at,

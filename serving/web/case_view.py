@@ -13,6 +13,7 @@ from serving.db.reviewer_store import AuditCase, ReviewRecord
 from serving.schemas_out import ScoreResponse
 from serving.web.charts import Timeline, timeline
 from serving.web.reasons_view import Reasons, build_reasons
+from serving.web.reviews import ReviewAction, case_grade, raised_by, review_actions
 
 ANSWER_LABELS: Final[dict[str, str]] = {
     "yes": "Yes",
@@ -85,6 +86,9 @@ class CaseView:
     reviews: list[ReviewRecord]
     raise_options: list[str]
     has_input: bool
+    effective_grade: str  # the statutory grade or the highest recorded raise
+    raised_by: ReviewRecord | None  # the review whose raise set the effective grade
+    review_actions: list[ReviewAction]  # what raises to high require (MARAC, IDVA)
 
 
 def label(code: str) -> str:
@@ -92,9 +96,9 @@ def label(code: str) -> str:
     return KIND_LABELS.get(code, code.replace("_", " "))
 
 
-def raise_options(statutory_grade: str) -> list[str]:
-    """Return the grades a reviewer may raise to: strictly above the statutory grade."""
-    return [g for g in GRADES if GRADE_RANK[g] > GRADE_RANK[statutory_grade]]
+def raise_options(current_grade: str) -> list[str]:
+    """Return the grades a reviewer may raise to: strictly above the case's effective grade."""
+    return [g for g in GRADES if GRADE_RANK[g] > GRADE_RANK[current_grade]]
 
 
 def _when(raw: Any) -> datetime:
@@ -169,6 +173,9 @@ def build_case_view(audit: AuditCase, reviews: list[ReviewRecord]) -> CaseView:
         timeline=_timeline(case) if has_input else None,
         history=_history(case) if has_input else [],
         reviews=reviews,
-        raise_options=raise_options(res.statutory.grade),
+        raise_options=raise_options(case_grade(res.statutory.grade, reviews)),
         has_input=has_input,
+        effective_grade=case_grade(res.statutory.grade, reviews),
+        raised_by=raised_by(res.statutory.grade, reviews),
+        review_actions=review_actions(reviews),
     )

@@ -22,7 +22,7 @@ from serving.web.queue import (
     SuggestedParam,
     build_queue,
 )
-from serving.web.reviews import review_from_form
+from serving.web.reviews import case_grade, review_from_form
 from serving.web.session import WebSession
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -119,9 +119,8 @@ def record_review(
         return _error(web, session, status.HTTP_404_NOT_FOUND, "Case not found", msg)
     form = {"decision": decision, "raised_to": raised_to, "reason": reason}
     try:
-        review = review_from_form(
-            audit_id, audit.statutory_grade, decision, raised_to, reason, session.key_id
-        )
+        current = case_grade(audit.statutory_grade, web.store.reviews_for(audit_id))
+        review = review_from_form(audit_id, current, decision, raised_to, reason, session.key_id)
         web.store.add_review(review)
     except ReviewRefusedError as exc:
         log.info("review refused audit_id=%d key_id=%s", audit_id, session.key_id)

@@ -25,6 +25,9 @@ _FLAGS = (
     "child_called_police",
     "victim_pregnant",
     "child_abuse_marker_at_address",
+    "children_resident",
+    "honour_based_abuse",
+    "adult_at_risk",
 )
 
 
@@ -77,6 +80,7 @@ def _assessments(rng: np.random.Generator, incidents: pd.DataFrame, tag: str) ->
     frame["officer_grade"] = rng.choice(np.array(GRADES, dtype=object), n)
     frame["referred_to_marac"] = rng.random(n) < 0.1
     frame["dvds_concern"] = rng.random(n) < 0.1
+    frame["marac_consent"] = "not_recorded"
     return frame.iloc[rng.permutation(n)].reset_index(drop=True)  # input order is not time order
 
 
@@ -93,6 +97,7 @@ def _events(rng: np.random.Generator, n: int, people: int, start: int, span: int
             "event_date": event_date,
             "kind": kind,
             "end_date": end,
+            "counterpart_id": None,
         }
     )
 

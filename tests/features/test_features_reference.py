@@ -55,6 +55,7 @@ def _tables(incs: list[Any], events: list[Any], answers: list[list[str]]) -> dic
                 BASE + (e[2] + e[3]) * DAY if e[3] is not None and e[1] in PERIOD_KINDS else pd.NaT
                 for e in events
             ],
+            "counterpart_id": None,
         }
     )
     people = pd.DataFrame(
@@ -150,6 +151,23 @@ def _event_reference(case: Case) -> dict[str, float]:
         "perp_on_licence_or_order": int(active(p, "licence_or_community_order") > 0),
         "victim_prior_marac_referrals": len(of(v, "marac_referral")),
         "dvds_disclosures": len(of(v, "dvds_disclosure")) + len(of(p, "dvds_disclosure")),
+        **_trigger_reference(of, t, v, p),
+    }
+
+
+def _trigger_reference(of: Any, t: pd.Timestamp, v: str, p: str) -> dict[str, float]:
+    def recent(person: str, kind: str) -> int:
+        return int((of(person, kind)["event_date"] >= t - 365 * DAY).sum())
+
+    released = of(p, "release_from_custody")
+    contact = recent(v, "child_contact_proceedings") + recent(p, "child_contact_proceedings")
+    return {
+        "victim_new_relationship_365d": int(recent(v, "new_relationship") > 0),
+        "child_contact_proceedings_365d": int(contact > 0),
+        "perp_released_365d": int(recent(p, "release_from_custody") > 0),
+        "days_since_perp_release": (t - released["event_date"].max()) / DAY
+        if len(released)
+        else math.nan,
     }
 
 

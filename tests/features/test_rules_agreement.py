@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from features.case import Case, case_from_tables
 from features.contracts import validate_tables
 from features.dash import ANSWERS, QUESTION_IDS
-from features.rules import LocalBands, RulesConfig, grade_case, grade_table
-from features.vocab import GRADES, HISTORY_KINDS, OFFENCE_CATEGORIES, PERIOD_KINDS
+from features.rules import LocalBands, RulesConfig, grade_case, grade_table, load_rule_table
+from features.vocab import GRADES, HISTORY_KINDS, MARAC_CONSENT, OFFENCE_CATEGORIES, PERIOD_KINDS
 
 BASE = pd.Timestamp("2023-01-01 08:00:00")
 DAYS = [0, 1, 100, 365, 366, 730]  # a coarse grid: window edges coincide exactly
@@ -23,12 +23,21 @@ SECONDS = [0, 1]
 PEOPLE = [f"P{i}" for i in range(3)]  # few people: dyads repeat, windows fill up
 KINDS = [*HISTORY_KINDS, "licence_or_community_order", "marac_referral", "da_conviction"]
 FLAGS = ("weapon", "strangulation", "alcohol_or_drugs", "children_present", "child_involved",
-         "child_called_police", "victim_pregnant", "child_abuse_marker_at_address")  # fmt: skip
+         "child_called_police", "victim_pregnant", "child_abuse_marker_at_address",
+         "children_resident", "honour_based_abuse", "adult_at_risk")  # fmt: skip
+WHY = "a recorded reason"
+WEAKER = ("esc_window_days", "rpt_window_days", "csc_serious_flags", "dvds_unspent_days",
+          "trigger_window_days", "csc_notify_window_days")  # fmt: skip
 CONFIGS = [
     None,
-    RulesConfig(local_bands=LocalBands(medium_min_yes=5, high_min_yes=9), rpt_definition="seed004"),
+    RulesConfig(local_bands=LocalBands(medium_min_yes=5, high_min_yes=9),
+                rpt_definition="joint_protocol", less_protective={"rpt_definition": WHY}),
     RulesConfig(esc_min_incidents=2, esc_window_days=364, csc_third_min_incidents=2,
-                rpt_window_days=100, vhr_min_yes=8, csc_serious_flags=("weapon",)),
+                rpt_window_days=100, vhr_min_yes=8, csc_serious_flags=("weapon",),
+                dvds_convictions_policy=True, dvds_unspent_days=366, trigger_window_days=1,
+                csc_notify_window_days=100,
+                less_protective=dict.fromkeys(WEAKER, WHY)),
+    RulesConfig(rules_version="v1"),
 ]  # fmt: skip
 
 when = st.builds(
@@ -65,6 +74,7 @@ def assessment_row(draw: st.DrawFn, incident: dict[str, object]) -> dict[str, ob
         "officer_id": "O1", **dict(zip(QUESTION_IDS, answers.tolist(), strict=True)),
         "officer_grade": draw(st.sampled_from(GRADES)),
         "referred_to_marac": draw(st.booleans()), "dvds_concern": draw(st.booleans()),
+        "marac_consent": draw(st.sampled_from(MARAC_CONSENT)),
     }  # fmt: skip
 
 
@@ -78,7 +88,8 @@ def event_row(draw: st.DrawFn, i: int) -> dict[str, object]:
             days=draw(st.sampled_from([0, 1, 365])), seconds=draw(st.sampled_from([0, 1, 3600]))
         )
     return {"event_id": f"E{i}", "person_id": draw(st.sampled_from(PEOPLE)),
-            "event_date": start, "kind": kind, "end_date": end}  # fmt: skip
+            "event_date": start, "kind": kind, "end_date": end,
+            "counterpart_id": draw(st.sampled_from([None, *PEOPLE]))}  # fmt: skip
 
 
 @st.composite
@@ -88,7 +99,7 @@ def cohorts(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
     assessments = [draw(assessment_row(r)) for r in incidents if draw(st.integers(0, 4)) > 0]
     events = pd.DataFrame(
         [draw(event_row(i)) for i in range(n_ev)],
-        columns=["event_id", "person_id", "event_date", "kind", "end_date"],
+        columns=["event_id", "person_id", "event_date", "kind", "end_date", "counterpart_id"],
     )
     events["event_date"] = pd.to_datetime(events["event_date"])
     events["end_date"] = pd.to_datetime(events["end_date"])
@@ -104,7 +115,8 @@ def cohorts(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
 def assessment_row_template() -> dict[str, object]:
     return {"assessment_id": "", "incident_id": "", "completed_at": BASE, "officer_id": "",
             **dict.fromkeys(QUESTION_IDS, "no"), "officer_grade": "standard",
-            "referred_to_marac": False, "dvds_concern": False}  # fmt: skip
+            "referred_to_marac": False, "dvds_concern": False,
+            "marac_consent": "not_sought"}  # fmt: skip
 
 
 def _json_value(v: object) -> object:
@@ -131,7 +143,7 @@ def request_shaped(case: Case) -> Case:
 def assert_agree(tables: dict[str, pd.DataFrame], config: RulesConfig | None) -> None:
     frame = grade_table(tables, config)
     assert list(frame["assessment_id"]) == list(tables["dash_assessments"]["assessment_id"])
-    rules = [c for c in frame.columns if c.startswith("R-")]
+    rules = load_rule_table(frame["rules_version"].iloc[0] if len(frame) else "v2").rule_ids
     for got in frame.to_dict("records"):
         aid = got["assessment_id"]
         case = case_from_tables(tables, aid)
@@ -142,6 +154,9 @@ def assert_agree(tables: dict[str, pd.DataFrame], config: RulesConfig | None) ->
         assert got["grade_basis"] == ";".join(one.grade_basis)
         assert one.grade_basis, aid  # something always sets the grade
         assert got["reasons"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in one.actions)
+        assert got["flags"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in one.flags)
+        dues = {f"{a.action} by {a.due_by}" for a in one.actions if a.due_by}
+        assert set(filter(None, got["due_by"].split(";"))) == dues
         assert got["actions"] == ";".join(dict.fromkeys(a.action for a in one.actions))
         counts = (one.yes_count, one.dont_know_count, one.not_answered_count, one.unknown_count)
         assert counts == tuple(got[c] for c in ("yes_count", "dont_know_count",

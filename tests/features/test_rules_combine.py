@@ -139,13 +139,14 @@ def _case(yes: int, officer: str) -> Case:
     answers = {q: ("yes" if i < yes else "no") for i, q in enumerate(QUESTION_IDS)}
     assessment = {"assessment_id": "A1", "completed_at": "2024-05-01T10:00:00",
                   "officer_grade": officer, "referred_to_marac": False, "dvds_concern": False,
-                  **answers}  # fmt: skip
+                  "marac_consent": "not_sought", **answers}  # fmt: skip
     incident = {"incident_id": "I1", "occurred_at": "2024-05-01T09:00:00", "victim_id": "V",
                 "perpetrator_id": "X", "offence_category": "violence_without_injury",
                 "crime_recorded": True, "severity": 2, "injury": False, "weapon": False,
                 "strangulation": False, "children_present": False, "child_involved": False,
                 "child_called_police": False, "victim_pregnant": False,
-                "child_abuse_marker_at_address": False}  # fmt: skip
+                "child_abuse_marker_at_address": False, "children_resident": False,
+                "honour_based_abuse": False, "adult_at_risk": False}  # fmt: skip
     return Case(assessment=assessment, incident=incident)
 
 

@@ -25,37 +25,44 @@ from features.rules.predicates import PREDICATES, check_table_predicates
 from features.rules.reasons import field_inputs
 
 
-def test_rule_table_ships_as_package_data() -> None:
-    assert resources.files("features.rules").joinpath("rules_v1.yaml").is_file()
-    table = load_rule_table("v1")
-    assert table.version == RULES_VERSION == "v1"
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_rule_tables_ship_as_package_data_v2_the_default(version: str) -> None:
+    assert resources.files("features.rules").joinpath(f"rules_{version}.yaml").is_file()
+    table = load_rule_table(version)
+    assert table.version == version and RULES_VERSION == "v2"
     expected = {"R-VHR", "R-PJ", "R-ESC", "R-RPT", "R-IDVA", "R-DVDS"}
     assert expected <= set(table.rule_ids)
     assert any(r.startswith("R-CSC-") for r in table.rule_ids)
     assert all(rule.source and rule.action for rule in table.rules)
 
 
-def test_every_clause_has_a_predicate_and_known_template_fields() -> None:
-    table = load_rule_table()
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_every_clause_has_a_predicate_and_known_template_fields(version: str) -> None:
+    table = load_rule_table(version)
     check_table_predicates(table)
-    assert {c.id for _, c in table.clauses} == set(PREDICATES)
-    th = resolve()
+    th = resolve(RulesConfig(rules_version=version))
     for _, clause in table.clauses:
         field_inputs(clause, th)  # raises on an unknown template field
+
+
+def test_every_predicate_serves_a_clause_of_some_version() -> None:
+    used = {c.id for v in ("v1", "v2") for _, c in load_rule_table(v).clauses}
+    assert used == set(PREDICATES)
 
 
 def test_defaults_are_not_reported_as_overrides() -> None:
     assert resolve().non_default == {}
     assert resolve(RulesConfig(vhr_min_yes=14)).non_default == {}
-    th = resolve(RulesConfig(esc_window_days=180, rpt_definition="seed004"))
-    assert th.non_default == {"esc_window_days": 180, "rpt_definition": "seed004"}
+    th = resolve(RulesConfig(esc_window_days=400, rpt_definition="joint_protocol",
+                             less_protective={"rpt_definition": "local protocol"}))  # fmt: skip
+    assert th.non_default == {"esc_window_days": 400, "rpt_definition": "joint_protocol"}
 
 
 def test_config_loads_from_yaml(tmp_path: Path) -> None:
     path = tmp_path / "force.yaml"
-    path.write_text("esc_min_incidents: 5\nlocal_bands: {medium_min_yes: 10, high_min_yes: 14}\n")
+    path.write_text("esc_min_incidents: 2\nlocal_bands: {medium_min_yes: 10, high_min_yes: 14}\n")
     config = load_config(path)
-    assert config.esc_min_incidents == 5
+    assert config.esc_min_incidents == 2
     assert resolve(config).non_default["local_bands"] == {"medium_min_yes": 10, "high_min_yes": 14}
     (tmp_path / "empty.yaml").write_text("")
     assert load_config(tmp_path / "empty.yaml") == RulesConfig()
@@ -75,12 +82,20 @@ def test_bad_config_is_rejected_naming_the_field(tmp_path: Path, text: str) -> N
 
 def test_result_serialises_to_json(minimal_tables: dict[str, pd.DataFrame]) -> None:
     tables = validate_tables(minimal_tables)
-    config = RulesConfig(vhr_min_yes=15)
+    config = RulesConfig(vhr_min_yes=15, less_protective={"vhr_min_yes": "a recorded reason"})
     body = json.loads(grade_case(case_from_tables(tables, "A2"), config).to_json())
-    assert body["grade"] == "high" and body["rules_version"] == "v1"
+    assert body["grade"] == "high" and body["rules_version"] == "v2"
     assert body["non_default_thresholds"] == {"vhr_min_yes": 15}
-    assert {a["rule_id"] for a in body["actions"]} >= {"R-VHR", "R-PJ", "R-IDVA"}
-    assert set(body["actions"][0]) == {"rule_id", "action", "reason", "source"}
+    assert body["less_protective"] == {"vhr_min_yes": "a recorded reason"}
+    assert {a["rule_id"] for a in body["actions"]} >= {"R-VHR", "R-PJ", "R-IDVA", "R-MARAC-HIGH"}
+    assert set(body["actions"][0]) == {
+        "rule_id",
+        "action",
+        "reason",
+        "source",
+        "due_by",
+        "due_within_hours",
+    }
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
@@ -94,7 +109,7 @@ def test_grade_cohort_to_file(
     assert summary.n_assessments == 3
     assert summary.by_grade == {"standard": 2, "medium": 0, "high": 1}
     assert summary.by_action["marac_referral"] == 1 and summary.by_action["idva_referral"] == 1
-    assert summary.by_action["csc_information_sharing"] == 2  # A1 licence order, A2 injury
+    assert summary.by_action["csc_information_sharing"] == 1  # A1 licence order (A2: no child)
     assert summary.by_rule["R-CSC-ORDER"] == 1
 
 
@@ -107,4 +122,4 @@ def test_grade_cohort_to_file_rejects_unknown_suffix(
 
 def test_every_threshold_is_configurable_and_every_override_is_a_threshold() -> None:
     names = {t.name for t in load_rule_table().thresholds}
-    assert set(RulesConfig.model_fields) - {"rules_version"} == names
+    assert set(RulesConfig.model_fields) - {"rules_version", "less_protective"} == names

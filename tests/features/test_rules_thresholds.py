@@ -15,12 +15,20 @@ from factories import make_assessment, make_incident
 
 from features.case import case_from_tables
 from features.contracts import validate_tables
-from features.rules import LocalBands, RulesConfig, StatutoryResult, grade_case, grade_table
+from features.rules import (
+    LocalBands,
+    RulesConfig,
+    StatutoryResult,
+    grade_case,
+    grade_table,
+    load_rule_table,
+)
 
 T = pd.Timestamp("2024-06-01 12:00:00")
 DAY = pd.Timedelta(days=1)
 SEC = pd.Timedelta(seconds=1)
-Event = tuple[str, str, pd.Timedelta, pd.Timestamp | None]  # person, kind, before t, end
+# person, kind, before t, end[, counterpart: the perpetrator of a referral, victim of a conviction]
+Event = tuple[Any, ...]
 
 
 def build(
@@ -42,7 +50,8 @@ def build(
             done = T - before + pd.Timedelta(minutes=30)
             rows.append(make_assessment(f"B{i}", f"P{i}", str(done), referred_to_marac=True))
     inc = pd.DataFrame(incidents)
-    people = sorted(set(inc["victim_id"]) | set(inc["perpetrator_id"]) | {e[0] for e in events})
+    named = {e[0] for e in events} | {e[4] for e in events if len(e) > 4 and e[4]}
+    people = sorted(set(inc["victim_id"]) | set(inc["perpetrator_id"]) | named)
     return validate_tables(
         {
             "people": pd.DataFrame(
@@ -63,6 +72,7 @@ def build(
                     "event_date": pd.to_datetime([T - e[2] for e in events]),
                     "kind": [e[1] for e in events],
                     "end_date": pd.to_datetime([e[3] for e in events]),
+                    "counterpart_id": [e[4] if len(e) > 4 else None for e in events],
                 }
             ),
         }
@@ -75,7 +85,7 @@ def grade(tables: dict[str, pd.DataFrame], config: RulesConfig | None = None) ->
     frame = grade_table(tables, config)
     row = frame.loc[frame["assessment_id"] == "A0"].iloc[0]
     assert row["statutory_grade"] == result.grade
-    fired = {r for r in frame.columns if r.startswith("R-") and bool(row[r])}
+    fired = {r for r in load_rule_table(result.rules_version).rule_ids if bool(row[r])}
     assert fired == set(result.rule_ids)
     assert row["reasons"] == " | ".join(f"{a.rule_id}: {a.reason}" for a in result.actions)
     assert row["yes_count"] == result.yes_count
@@ -198,16 +208,22 @@ def test_escalation_same_day_incident_counts() -> None:
 
 def test_escalation_thresholds_are_configurable() -> None:
     tables = build(prior=[dyad(100 * DAY), dyad(200 * DAY)])
-    assert "R-ESC" not in grade(tables, RulesConfig(esc_window_days=180)).rule_ids
-    assert "R-ESC" not in grade(tables, RulesConfig(esc_min_incidents=4)).rule_ids
-    assert "R-ESC" in grade(tables, RulesConfig(esc_min_incidents=2, esc_window_days=180)).rule_ids
+    why = "recorded reason"
+    shorter = RulesConfig(esc_window_days=180, less_protective={"esc_window_days": why})
+    assert "R-ESC" not in grade(tables, shorter).rule_ids
+    more = RulesConfig(esc_min_incidents=4, less_protective={"esc_min_incidents": why})
+    assert "R-ESC" not in grade(tables, more).rule_ids
+    both = RulesConfig(
+        esc_min_incidents=2, esc_window_days=180, less_protective={"esc_window_days": why}
+    )
+    assert "R-ESC" in grade(tables, both).rule_ids
 
 
 # --- R-RPT: MARAC referral for the victim in the past 365 days ------------------------------
 
 
-def marac(before: pd.Timedelta, person: str = "V1") -> Event:
-    return (person, "marac_referral", before, None)
+def marac(before: pd.Timedelta, person: str = "V1", perp: str | None = "X1") -> Event:
+    return (person, "marac_referral", before, None, perp)
 
 
 @pytest.mark.parametrize(("before", "fires"), [
@@ -221,12 +237,14 @@ def test_repeat_marac_window_edge(before: pd.Timedelta, fires: bool) -> None:
 def test_repeat_marac_reason_names_the_days() -> None:
     result = grade(build(events=[marac(120 * DAY)]))
     assert reason(result, "R-RPT").startswith(
-        "a MARAC referral for the victim 120 days before this assessment (within 365 days)"
+        "a MARAC referral for this victim and perpetrator 120 days before this assessment "
+        "(within 365 days)"
     )
 
 
 def test_repeat_marac_ignores_the_perpetrators_referral_and_later_ones() -> None:
-    assert "R-RPT" not in grade(build(events=[marac(10 * DAY, person="X1")])).rule_ids
+    perps = grade(build(events=[marac(10 * DAY, person="X1", perp="V1")]))
+    assert "R-RPT" not in perps.rule_ids
     assert "R-RPT" not in grade(build(events=[marac(-DAY)])).rule_ids  # after t: not yet known
 
 
@@ -239,31 +257,46 @@ def test_repeat_marac_from_a_prior_assessment_referral() -> None:
 
 @pytest.mark.parametrize(("category", "fires"), [
     ("stalking_harassment", True), ("sexual", True), ("violence_without_injury", True),
-    ("coercive_control", False), ("criminal_damage", False),
+    ("criminal_damage", True),  # "threats against property": in the protocol's own list
+    ("coercive_control", False), ("breach_of_order", False),
 ])  # fmt: skip
-def test_repeat_marac_seed004_definition(category: str, fires: bool) -> None:
+def test_repeat_marac_joint_protocol_definition(category: str, fires: bool) -> None:
     tables = build(events=[marac(50 * DAY)], incident={"offence_category": category})
     assert "R-RPT" in grade(tables).rule_ids  # the current definition counts any abuse
-    seed004 = grade(tables, RulesConfig(rpt_definition="seed004"))
-    assert ("R-RPT" in seed004.rule_ids) is fires
+    older = RulesConfig(
+        rpt_definition="joint_protocol", less_protective={"rpt_definition": "local protocol"}
+    )
+    assert ("R-RPT" in grade(tables, older).rule_ids) is fires
 
 
 # --- R-DVDS convictions ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("person", "kind", "before", "fires"), [
-    ("X1", "da_conviction", 900 * DAY, True),
-    ("X1", "violent_conviction", SEC, True),
-    ("X1", "other_conviction", 900 * DAY, False),
-    ("V1", "da_conviction", 900 * DAY, False),
-    ("X1", "da_conviction", -DAY, False),
+POLICY_ON = RulesConfig(dvds_convictions_policy=True)
+
+
+@pytest.mark.parametrize(("person", "kind", "before", "victim", "fires"), [
+    ("X1", "da_conviction", 900 * DAY, "V9", True),
+    ("X1", "violent_conviction", SEC, "V9", True),
+    ("X1", "da_conviction", 1460 * DAY, "V9", True),  # the unspent window's edge
+    ("X1", "da_conviction", 1460 * DAY + SEC, "V9", False),  # spent (force policy window)
+    ("X1", "da_conviction", 900 * DAY, "V1", False),  # against this victim: not "other"
+    ("X1", "da_conviction", 900 * DAY, None, False),  # victim not recorded
+    ("X1", "other_conviction", 900 * DAY, "V9", False),
+    ("V1", "da_conviction", 900 * DAY, "X1", False),
+    ("X1", "da_conviction", -DAY, "V9", False),
 ])  # fmt: skip
-def test_dvds_relevant_convictions(
-    person: str, kind: str, before: pd.Timedelta, fires: bool
+def test_dvds_convictions_policy_counts_unspent_convictions_against_other_victims(
+    person: str, kind: str, before: pd.Timedelta, victim: str | None, fires: bool
 ) -> None:
-    result = grade(build(events=[(person, kind, before, None)]))
-    assert ("R-DVDS" in result.rule_ids) is fires
-    assert result.grade == "standard"  # convictions prompt DVDS, they do not set the grade
+    tables = build(events=[(person, kind, before, None, victim)])
+    assert "R-DVDS-CONVICTIONS" not in grade(tables).rule_ids  # off by default
+    result = grade(tables, POLICY_ON)
+    assert ("R-DVDS-CONVICTIONS" in result.rule_ids) is fires
+    assert result.grade == ("medium" if fires else "standard")  # the same floor as a concern
+    if fires:
+        source = next(a.source for a in result.actions if a.rule_id == "R-DVDS-CONVICTIONS")
+        assert "force policy" in source
 
 
 def test_current_incident_repeated_in_the_history_is_counted_once() -> None:

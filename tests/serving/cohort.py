@@ -18,6 +18,9 @@ FLAGS = (
     "child_called_police",
     "victim_pregnant",
     "child_abuse_marker_at_address",
+    "children_resident",
+    "honour_based_abuse",
+    "adult_at_risk",
 )
 PERIODS = ("dvpn_dvpo", "protective_order", "licence_or_community_order")
 START = pd.Timestamp("2019-01-01")
@@ -84,6 +87,7 @@ def _assessments(incidents: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
             "officer_grade": rng.choice(GRADES, n, p=[0.6, 0.3, 0.1]),
             "referred_to_marac": rng.random(n) < 0.08,
             "dvds_concern": rng.random(n) < 0.05,
+            "marac_consent": rng.choice(["given", "refused", "not_sought"], n),
         }
     )
 
@@ -102,6 +106,9 @@ def _events(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             "event_date": start,
             "kind": kind,
             "end_date": pd.Series(end).where(has_end),
+            "counterpart_id": pd.Series(rng.choice(people["person_id"].to_numpy(), m)).where(
+                rng.random(m) < 0.5
+            ),
         }
     )
 

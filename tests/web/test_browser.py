@@ -148,7 +148,8 @@ def test_sign_in_queue_disagreement_review(live: Live, browser: object) -> None:
     page.wait_for_url(re.compile(r".*/reviewer/cases/\d+\?recorded=1#reviews$"))
     assert page.get_by_role("status").is_visible()
     assert page.get_by_text(f"Raised the grade to {options[-1]}").is_visible()
-    assert page.get_by_text("Escalation over three months").is_visible()
+    # the reason shows on the review, and as the source of the raise's grade and actions
+    assert page.locator("p.reason", has_text="Escalation over three months").is_visible()
     _shot(page, "05-case-reviewed")
 
     page.get_by_role("link", name="Model", exact=True).click()
