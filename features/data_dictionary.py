@@ -74,6 +74,15 @@ COLUMN_DOCS: Final[dict[str, dict[str, ColumnDoc]]] = {
         "child_abuse_marker_at_address": ColumnDoc(
             "The address carries a child-abuse marker on police systems.", "false"
         ),
+        "children_resident": ColumnDoc(
+            "A child under 18 lives at the address (not only present); DASH q10 informs it.", "true"
+        ),
+        "honour_based_abuse": ColumnDoc(
+            "So-called honour-based abuse, forced marriage or FGM is recorded.", "false"
+        ),
+        "adult_at_risk": ColumnDoc(
+            "An adult with care and support needs is at risk (Care Act 2014 s.42).", "false"
+        ),
     },
     "dash_assessments": {
         "assessment_id": ColumnDoc(_ID, "D007890"),
@@ -90,6 +99,10 @@ COLUMN_DOCS: Final[dict[str, dict[str, ColumnDoc]]] = {
         "dvds_concern": ColumnDoc(
             "The officer recorded a concern that a disclosure (DVDS) may be needed.", "false"
         ),
+        "marac_consent": ColumnDoc(
+            "Whether the victim consented to sharing with MARAC (a high case is referred anyway).",
+            "given",
+        ),
     },
     "history_events": {
         "event_id": ColumnDoc(_ID, "E000321"),
@@ -101,6 +114,11 @@ COLUMN_DOCS: Final[dict[str, dict[str, ColumnDoc]]] = {
             "What happened (convictions, orders, referrals, separation).", "da_conviction"
         ),
         "end_date": ColumnDoc("Planned end of an order or licence; empty otherwise.", ""),
+        "counterpart_id": ColumnDoc(
+            "The other party: the perpetrator on a MARAC referral, the victim on a conviction; "
+            "empty if not recorded (a repeat MARAC then matches on the victim only).",
+            "P000123",
+        ),
     },
     "oracle": {
         "assessment_id": ColumnDoc("Synthetic cohorts only: the assessment.", "D007890"),
@@ -109,6 +127,11 @@ COLUMN_DOCS: Final[dict[str, dict[str, ColumnDoc]]] = {
         ),
         "p_repeat_365d": ColumnDoc(
             "Synthetic only: true chance of a repeat incident in 365 days.", "0.31"
+        ),
+        "p_repeat_violent_365d": ColumnDoc(
+            "Synthetic only: true chance of a repeat violent incident by the same perpetrator "
+            "in 365 days.",
+            "0.11",
         ),
     },
 }
