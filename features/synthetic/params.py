@@ -53,7 +53,7 @@ class GeneratorParams:
     danger_on_rate: float = 0.55  # assumption: log-rate loading of perpetrator dangerousness
     dyad_rate_sd: float = 0.45  # assumption: dyad-level log-rate heterogeneity
     separation_prob: float = 0.55  # assumption: dyads that separate (seeds 000/001: common)
-    separation_boost: float = 2.5  # assumption: hazard multiplier after separation (seed 001)
+    separation_boost: float = 2.5  # assumption: hazard multiplier after separation (Armitage 2024)
     separation_boost_days: float = 182.0  # assumption: the raised-risk period (~6 months)
     post_separation_factor: float = 0.6  # assumption: hazard after the raised period
     post_separation_contact_days: float = 540.0  # assumption: mean contact after separation
@@ -84,7 +84,8 @@ class GeneratorParams:
     # --- DASH answers and grading ---------------------------------------------------------
     answer_scale: float = 0.6  # assumption: multiplies the answers' loadings on the truth
     victim_disclosure_sd: float = 0.6  # assumption: victims differ in what they disclose
-    officer_effect_sd: float = 0.35  # assumption: logit SD of officers' 'yes' (seed 001)
+    # assumption: logit SD of officers' 'yes' answers (the officer effect, Armitage 2024)
+    officer_effect_sd: float = 0.35
     officer_leniency_sd: float = 0.5  # assumption: SD of officers' grading leniency
     dont_know_rate: float = 0.04  # assumption: share of answers 'don't know'
     not_answered_rate: float = 0.02  # assumption: share of questions not asked or refused
