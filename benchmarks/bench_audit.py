@@ -30,9 +30,10 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate, selection_rate
 
 from bias_audit import AuditConfig, ScorerSpec, run_audit, write_report
-from bias_audit.cohort import GROUPS, OUTCOME, cohort_audit_frame, cohort_officer_effect
+from bias_audit.cohort import GROUPS, cohort_audit_frame, cohort_officer_effect
 from bias_audit.disclosure import suppress
 from bias_audit.prepare import encode
+from features.labels import PRIMARY_LABEL as OUTCOME
 from features.synthetic import generate_cohort
 from serving.api.bias_audit import audit_summary
 

@@ -15,10 +15,9 @@ from bias_audit.result import AuditResult
 from bias_audit.spec import AuditConfig, ScorerSpec
 from features.engine import FeatureConfig, audit_frame, build_features
 from features.engine.registry import categorical_features
-from features.labels import derive_labels
+from features.labels import PRIMARY_LABEL, derive_labels
 from features.rules import RulesConfig, grade_table
 
-OUTCOME: Final[str] = "serious_harm_365d"
 GROUPS: Final[tuple[str, ...]] = ("sex", "ethnicity", "age_band", "area", "disability")
 AGE_EDGES: Final[tuple[int, ...]] = (18, 25, 35, 45, 55, 65)
 AGE_LABELS: Final[tuple[str, ...]] = (
@@ -52,12 +51,14 @@ def cohort_audit_frame(
     observed_until: pd.Timestamp | str | None = None,
     rules: RulesConfig | None = None,
     since: pd.Timestamp | str | None = None,
+    outcome: str = PRIMARY_LABEL,
 ) -> pd.DataFrame:
     """Return one row per assessment with a complete 365-day window, ready for ``run_audit``.
 
     ``since`` keeps only assessments completed at or after it (e.g. a model's test period,
     so the model is audited out of sample); grades still use the whole history.
 
+    ``outcome`` is the label audited against (the model's target; see ``features.labels``).
     Columns: ``assessment_id``, ``victim_id``, ``officer_id``, the outcome, ``statutory_grade``,
     ``officer_grade``, ``yes_count``, victim ``sex``, ``ethnicity``, ``age_band`` (at the
     assessment), ``disability``, the incident's ``area``, and any model score columns (keyed
@@ -74,7 +75,7 @@ def cohort_audit_frame(
             "assessment_id": assessments["assessment_id"].to_numpy(),
             "victim_id": victims.to_numpy(),
             "officer_id": assessments["officer_id"].to_numpy(),
-            OUTCOME: labels[OUTCOME].to_numpy(),
+            outcome: labels[outcome].to_numpy(),
             "statutory_grade": grades["statutory_grade"].to_numpy(),
             "officer_grade": assessments["officer_grade"].to_numpy(),
             "yes_count": grades["yes_count"].to_numpy(),
@@ -145,11 +146,12 @@ def run_cohort_audit(
     observed_until: pd.Timestamp | str | None = None,
     groups: Sequence[str] = GROUPS,
     since: pd.Timestamp | str | None = None,
+    outcome: str = PRIMARY_LABEL,
 ) -> AuditResult:
-    """Audit a cohort end to end: group metrics, disparities and the officer effect."""
+    """Audit a cohort end to end against ``outcome``: group metrics, disparities, officer effect."""
     config = config or AuditConfig(person_column="victim_id")
-    frame = cohort_audit_frame(tables, model_scores, observed_until, since=since)
-    result = run_audit(frame, OUTCOME, cohort_scorers(model_thresholds), groups, config)
+    frame = cohort_audit_frame(tables, model_scores, observed_until, since=since, outcome=outcome)
+    result = run_audit(frame, outcome, cohort_scorers(model_thresholds), groups, config)
     result.officer_effect = cohort_officer_effect(
         tables, seed=config.seed, min_people=config.min_people, min_events=config.min_events
     )

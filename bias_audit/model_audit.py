@@ -19,6 +19,7 @@ from bias_audit.cohort import GROUPS, run_cohort_audit
 from bias_audit.report import ARTIFACT_DIR, attach_to_mlflow, write_report
 from bias_audit.result import AuditResult
 from bias_audit.spec import AuditConfig
+from features.labels import PRIMARY_LABEL
 
 
 @dataclass(frozen=True)
@@ -64,18 +65,22 @@ def run_model_audit(
     groups: Sequence[str] = GROUPS,
     audited: Mapping[str, Any] | None = None,
     since: pd.Timestamp | str | None = None,
+    outcome: str = PRIMARY_LABEL,
 ) -> ModelAuditOutput:
     """Audit a model on a cohort, write the report and attach it to ``run_id`` if given.
 
     ``model_scores`` has ``assessment_id`` and one probability column per key of
     ``thresholds`` (column -> operating threshold; flagged high at or above it).
     ``audited`` (e.g. the model's name and version) is stored in the JSON as ``audited``.
-    ``since`` audits only assessments completed at or after it (the model's test period).
+    ``since`` audits only assessments completed at or after it (the model's test period);
+    ``outcome`` is the label the model predicts (its target).
     Raises :class:`bias_audit.errors.AuditInputError` naming a missing or unusable column.
     """
     config = config or AuditConfig(person_column="victim_id")
     scores = model_scores[["assessment_id", *thresholds]] if len(thresholds) else None
-    result = run_cohort_audit(tables, scores, thresholds, config, observed_until, groups, since)
+    result = run_cohort_audit(
+        tables, scores, thresholds, config, observed_until, groups, since, outcome
+    )
     result.audited = {
         **dict(audited or {}),
         "assessments_since": None if since is None else str(pd.Timestamp(since)),

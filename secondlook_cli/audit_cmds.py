@@ -219,6 +219,7 @@ def audit_model_on_cohort(
                 observed_until=None if until is None else str(until),
                 audited={"model_name": model.name, "model_version": model.version},
                 since=start,
+                outcome=model.scorer.spec.target,
             )
     except AuditInputError as exc:
         err_console.print(f"[red]{exc}[/red]")

@@ -22,7 +22,6 @@ import features.synthetic as synthetic
 from bias_audit import AuditConfig, AuditResult, run_audit
 from bias_audit.cohort import (
     GROUPS,
-    OUTCOME,
     cohort_audit_frame,
     cohort_officer_effect,
     cohort_scorers,
@@ -31,6 +30,8 @@ from bias_audit.disparity import Disparity, apply_family
 from bias_audit.prepare import JOIN
 from features.dash import QUESTION_IDS
 
+# Serious harm on the strong-signal cohort: the outcome these detection tests were sized for.
+OUTCOME = "serious_harm_365d"
 VICTIMS = 30_000
 PLAIN_SEED = 31
 BIAS = "ethnicity=asian"
@@ -50,7 +51,8 @@ def _cohort(seed: int, bias: str | None) -> Any:
 
 
 def _frame(cohort: Any) -> pd.DataFrame:
-    return cohort_audit_frame(cohort.tables, observed_until=cohort.metadata["observed_until"])
+    until = cohort.metadata["observed_until"]
+    return cohort_audit_frame(cohort.tables, observed_until=until, outcome=OUTCOME)
 
 
 def _within_strata(frame: pd.DataFrame, other: str) -> list[Disparity]:
