@@ -12,9 +12,9 @@ AlertKind = Literal["input_drift", "missingness", "score_drift", "decision_drift
 class Thresholds:
     """When a window's change from the reference raises an alert (all configurable)."""
 
-    psi: float = 0.2  # PSI above this: a moderate-to-major shift by the usual convention
-    rate_change: float = 0.05  # absolute change of a don't-know / not-answered rate
-    share_change: float = 0.10  # absolute change of a band or grade share, or review rate
+    psi: float = 0.25  # PSI above this: a major shift by the usual convention
+    rate_change: float = 0.10  # absolute change of a don't-know / not-answered rate
+    share_change: float = 0.15  # absolute change of a band or grade share, or review rate
     alpha: float = 1e-4  # the change must also be significant at this level (small windows)
     min_cases: int = 50  # windows with fewer cases in a group raise no alert
 

@@ -56,7 +56,7 @@ def test_question_recoding_raises_psi_and_missingness_alerts(reference: Referenc
     }
     assert {a.question for a in alerts} == {q} and {a.group for a in alerts} == {"area_01", "all"}
     rate = next(a for a in alerts if a.metric == "dont_know_rate" and a.group == "area_01")
-    assert rate.value == pytest.approx(0.40, abs=0.05) and rate.threshold == 0.05
+    assert rate.value == pytest.approx(0.40, abs=0.05) and rate.threshold == 0.10
 
 
 def test_decision_drift_names_the_share_and_its_reference(reference: Reference) -> None:

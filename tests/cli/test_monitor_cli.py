@@ -1,0 +1,63 @@
+"""``secondlook replay`` and ``secondlook monitor``: files written, documented fields, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from secondlook_cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("replay")
+    args = ["replay", str(out), "--months", "14", "--victims", "30000", "--seed", "2"]
+    result = runner.invoke(app, [*args, "--drift", "fear-underrecorded"])
+    assert result.exit_code == 0, result.output
+    assert "fear-underrecorded in area_03 from 2025-11" in result.output
+    return out
+
+
+def test_monitor_writes_json_with_alerts_and_a_readable_page(
+    replayed: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["monitor", str(replayed), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "monitor.json").read_text())
+    assert doc["window"] == "month" and doc["source"]["drifts"][0]["area"] == "area_03"
+    assert {w["window"] for w in doc["windows"]} == {
+        f"{y}-{m:02d}" for y, m in [(2024, 11), (2024, 12)] + [(2025, k) for k in range(1, 13)]
+    }
+    q2 = [a for a in doc["alerts"] if a["question"] == "q2" and a["group"] == "area_03"]
+    assert q2 and all(a["window"] >= "2025-11" for a in q2)
+    page = (tmp_path / "monitor.html").read_text()
+    assert "Model monitoring" in page and "fear-underrecorded in area_03 from 2025-11" in page
+
+
+def test_weekly_windows(replayed: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["monitor", str(replayed), "--out", str(tmp_path), "--window", "week"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "monitor.json").read_text())
+    assert doc["window"] == "week" and len({w["window"] for w in doc["windows"]}) > 55
+
+
+def test_bad_window_and_drift_are_named(replayed: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["monitor", str(replayed), "--out", str(tmp_path), "--window", "day"]
+    )
+    assert result.exit_code == 2 and "--window" in result.output
+    result = runner.invoke(app, ["replay", str(tmp_path), "--drift", "weather"])
+    assert result.exit_code == 2 and "weather" in result.output
+
+
+def test_a_folder_without_scored_cases_is_explained(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["monitor", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "scored_cases.parquet" in result.output and "secondlook replay" in result.output
