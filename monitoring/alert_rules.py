@@ -1,111 +1,120 @@
-"""Turn one window's metrics into alerts: a threshold crossed and a significant change."""
+"""Turn one window's metrics into alerts: a threshold crossed and a significant change.
+
+Significance divides each test's statistic by the group's overdispersion factor for that test,
+estimated on the reference's own months (see :mod:`monitoring.distribution`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from scipy import stats
+
 from features.vocab import GRADES
 from monitoring.alerts import Alert, AlertKind, Thresholds
-from monitoring.distribution import rate_p
 from monitoring.reference import GroupReference
-
-_MISSING_ANSWERS = ("dont_know", "not_answered")
+from monitoring.window_metrics import MISSING_ANSWERS, tested_statistics
 
 
 @dataclass(frozen=True)
-class _Where:
-    group: str
+class _Test:
+    group: GroupReference
+    stats: dict[str, tuple[float, int]]
+    th: Thresholds
     window: str
-    n: int
+    name: str
+
+    def p(self, key: str) -> float:
+        stat, df = self.stats[key]
+        return float(stats.chi2.sf(stat / self.group.dispersion.get(key, 1.0), df))
+
+    def psi(
+        self,
+        kind: AlertKind,
+        key: str,
+        value: float,
+        feature: str | None = None,
+        question: str | None = None,
+    ) -> list[Alert]:
+        p = self.p(key)
+        if value <= self.th.psi or p >= self.th.alpha:
+            return []
+        return [
+            Alert(
+                kind,
+                "psi",
+                feature,
+                question,
+                self.name,
+                self.window,
+                value,
+                self.th.psi,
+                p_value=p,
+            )
+        ]
+
+    def rate(
+        self,
+        kind: AlertKind,
+        metric: str,
+        key: str,
+        value: float,
+        reference: float,
+        question: str | None = None,
+    ) -> list[Alert]:
+        threshold = self.th.rate_change if kind == "missingness" else self.th.share_change
+        p = self.p(key)
+        if abs(value - reference) <= threshold or p >= self.th.alpha:
+            return []
+        return [
+            Alert(
+                kind,
+                metric,
+                None,
+                question,
+                self.name,
+                self.window,
+                value,
+                threshold,
+                reference=reference,
+                p_value=p,
+            )
+        ]
 
 
-def _psi(
-    kind: AlertKind,
-    metric: dict[str, float],
-    th: Thresholds,
-    where: _Where,
-    feature: str | None = None,
-    question: str | None = None,
-) -> list[Alert]:
-    if not (metric["psi"] > th.psi and metric["p_value"] < th.alpha):
-        return []
-    return [
-        Alert(
-            kind,
-            "psi",
-            feature,
-            question,
-            where.group,
-            where.window,
-            metric["psi"],
-            th.psi,
-            p_value=metric["p_value"],
-        )
-    ]
-
-
-def _rate(
-    kind: AlertKind,
-    name: str,
-    value: float,
-    reference: float,
-    th: Thresholds,
-    where: _Where,
-    question: str | None = None,
-) -> list[Alert]:
-    threshold = th.rate_change if kind == "missingness" else th.share_change
-    p = rate_p(reference, value * where.n, where.n)
-    if abs(value - reference) <= threshold or p >= th.alpha:
-        return []
-    return [
-        Alert(
-            kind,
-            name,
-            None,
-            question,
-            where.group,
-            where.window,
-            value,
-            threshold,
-            reference=reference,
-            p_value=p,
-        )
-    ]
-
-
-def _input_alerts(m: dict[str, Any], ref: GroupReference, th: Thresholds, w: _Where) -> list[Alert]:
-    out = [a for f, v in m["features"].items() for a in _psi("input_drift", v, th, w, feature=f)]
+def _input_alerts(m: dict[str, Any], t: _Test) -> list[Alert]:
+    out = []
+    for f, v in m["features"].items():
+        out += t.psi("input_drift", f"feature:{f}", v["psi"], feature=f)
     for q, v in m["questions"].items():
-        out += _psi("input_drift", v, th, w, question=q)
-        for answer in _MISSING_ANSWERS:
-            name = f"{answer}_rate"
-            out += _rate("missingness", name, v[name], ref.answer_rates[q][answer], th, w, q)
+        out += t.psi("input_drift", f"question:{q}", v["psi"], question=q)
+        for answer in MISSING_ANSWERS:
+            ref = t.group.answer_rates[q][answer]
+            key, metric = f"answer:{q}:{answer}", f"{answer}_rate"
+            out += t.rate("missingness", metric, key, v[metric], ref, q)
     return out
 
 
-def _decision_alerts(
-    m: dict[str, Any], ref: GroupReference, th: Thresholds, w: _Where
-) -> list[Alert]:
-    out = _psi("score_drift", m["score"], th, w, feature="probability")
+def _decision_alerts(m: dict[str, Any], t: _Test) -> list[Alert]:
+    out = t.psi("score_drift", "score", m["score"]["psi"], feature="probability")
+    g = t.group
     for grade in GRADES:
-        out += _rate(
+        out += t.rate(
             "decision_drift",
             f"band_share:{grade}",
+            f"band:{grade}",
             m["band_shares"][grade],
-            ref.band_shares[grade],
-            th,
-            w,
+            g.band_shares[grade],
         )
-        out += _rate(
+        out += t.rate(
             "decision_drift",
             f"grade_share:{grade}",
+            f"grade:{grade}",
             m["grade_shares"][grade],
-            ref.grade_shares[grade],
-            th,
-            w,
+            g.grade_shares[grade],
         )
-    out += _rate("decision_drift", "review_rate", m["review_rate"], ref.review_rate, th, w)
+    out += t.rate("decision_drift", "review_rate", "review", m["review_rate"], g.review_rate)
     return out
 
 
@@ -115,5 +124,5 @@ def window_alerts(
     """Return the alerts of one group's window (none below the minimum number of cases)."""
     if metrics["n"] < th.min_cases:
         return []
-    where = _Where(group, window, int(metrics["n"]))
-    return _input_alerts(metrics, ref, th, where) + _decision_alerts(metrics, ref, th, where)
+    t = _Test(ref, tested_statistics(metrics, ref), th, window, group)
+    return _input_alerts(metrics, t) + _decision_alerts(metrics, t)

@@ -3,7 +3,9 @@
 Bins come from the reference: each distinct value when there are few (flags, counts, codes),
 else the reference's deciles. Missing values get a bin of their own, so a rise in missingness
 is drift too. A window is compared with its reference by PSI and by a G-test p-value, so a PSI
-inflated by a small window alone does not raise an alert.
+inflated by a small window alone does not raise an alert. Cases in a window are not independent
+(one officer, one perpetrator, many cases), so the tests take an overdispersion factor: the
+statistic's mean over degrees of freedom across the reference's own months (quasi-likelihood).
 """
 
 from __future__ import annotations
@@ -61,18 +63,26 @@ def psi(reference: FloatArray, counts: FloatArray) -> float:
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
-def g_test_p(reference: FloatArray, counts: FloatArray) -> float:
-    """Return the G-test p-value of a window's counts against reference proportions."""
+def g_statistic(reference: FloatArray, counts: FloatArray) -> float:
+    """Return the G statistic of a window's counts against reference proportions."""
     observed = np.asarray(counts, dtype=np.float64)
-    n = observed.sum()
-    expected = np.asarray(reference, dtype=np.float64) * n
+    expected = np.asarray(reference, dtype=np.float64) * observed.sum()
     seen = observed > 0
-    g = 2.0 * float(np.sum(observed[seen] * np.log(observed[seen] / expected[seen])))
-    return float(stats.chi2.sf(g, df=max(1, observed.size - 1)))
+    return 2.0 * float(np.sum(observed[seen] * np.log(observed[seen] / expected[seen])))
 
 
-def rate_p(reference_rate: float, hits: float, n: float) -> float:
-    """Return the two-sided binomial z-test p-value of a window's rate against the reference."""
+def g_test_p(reference: FloatArray, counts: FloatArray, dispersion: float = 1.0) -> float:
+    """Return the G-test p-value, the statistic divided by an overdispersion factor."""
+    df = max(1, np.asarray(counts).size - 1)
+    return float(stats.chi2.sf(g_statistic(reference, counts) / dispersion, df=df))
+
+
+def rate_z2(reference_rate: float, hits: float, n: float) -> float:
+    """Return the squared binomial z statistic of a window's rate against the reference."""
     p0 = min(max(reference_rate, 1e-6), 1 - 1e-6)
-    z = (hits / n - p0) / np.sqrt(p0 * (1 - p0) / n)
-    return float(2.0 * stats.norm.sf(abs(z)))
+    return float((hits / n - p0) ** 2 / (p0 * (1 - p0) / n))
+
+
+def rate_p(reference_rate: float, hits: float, n: float, dispersion: float = 1.0) -> float:
+    """Return the two-sided binomial z-test p-value, divided by an overdispersion factor."""
+    return float(stats.chi2.sf(rate_z2(reference_rate, hits, n) / dispersion, df=1))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from monitoring import columns as col
 from monitoring.alert_rules import window_alerts
-from monitoring.alerts import Alert, Thresholds
+from monitoring.alerts import Alert, Thresholds, persistent
 from monitoring.reference import Reference
 from monitoring.window_metrics import window_metrics
 from monitoring.windows import Window, window_labels
@@ -61,9 +61,12 @@ def run_monitor(
     labels = window_labels(scored[col.TIME], window)
     windows: list[dict[str, Any]] = []
     alerts: list[Alert] = []
+    labels_seen: list[str] = []
     for label, part in scored.groupby(labels.to_numpy(), sort=True):
+        labels_seen.append(str(label))
         for group, rows in _groups(part, reference):
             metrics = window_metrics(rows, reference, group)
             windows.append({"window": str(label), "group": group, **metrics})
             alerts += window_alerts(metrics, reference.groups[group], th, group, str(label))
-    return MonitorResult(window=window, thresholds=th, windows=windows, alerts=alerts)
+    kept = persistent(alerts, labels_seen, th.persistence)
+    return MonitorResult(window=window, thresholds=th, windows=windows, alerts=kept)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class GroupReference:
     band_shares: dict[str, float]
     grade_shares: dict[str, float]
     review_rate: float
+    dispersion: dict[str, float] = field(default_factory=dict)  # by test key; 1 if absent
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,24 @@ def _group_reference(
     )
 
 
+def group_frames(scored: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return the cases of each monitored group: all, then each area."""
+    out = {col.ALL_GROUP: scored}
+    for area, part in scored.groupby(col.AREA, sort=True, observed=True):
+        out[str(area)] = part
+    return out
+
+
 def build_reference(scored: pd.DataFrame) -> Reference:
     """Build the reference from scored training-period cases: overall and per area."""
+    from monitoring.dispersion import dispersion  # it compares windows with this reference
+
     edges = {name: bin_edges(scored[name].to_numpy()) for name in col.MONITORED_FEATURES}
     score_edges = bin_edges(scored[col.PROBABILITY].to_numpy())
-    groups = {col.ALL_GROUP: _group_reference(scored, edges, score_edges)}
-    for area, part in scored.groupby(col.AREA, sort=True, observed=True):
-        groups[str(area)] = _group_reference(part, edges, score_edges)
-    return Reference(edges=edges, score_edges=score_edges, groups=groups)
+    frames = group_frames(scored)
+    groups = {g: _group_reference(part, edges, score_edges) for g, part in frames.items()}
+    ref = Reference(edges=edges, score_edges=score_edges, groups=groups)
+    return replace(
+        ref,
+        groups={g: replace(r, dispersion=dispersion(frames[g], ref, g)) for g, r in groups.items()},
+    )

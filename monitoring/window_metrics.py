@@ -10,13 +10,16 @@ import pandas as pd
 from features.dash import ANSWERS
 from features.vocab import GRADES
 from monitoring import columns as col
-from monitoring.distribution import bin_counts, category_counts, g_test_p, psi
+from monitoring.distribution import bin_counts, category_counts, g_statistic, psi, rate_z2
 from monitoring.reference import GroupReference, Reference, category_shares
+
+MISSING_ANSWERS = ("dont_know", "not_answered")
 
 
 def _compare(reference: list[float], counts: np.ndarray) -> dict[str, float]:
     expected = np.asarray(reference, dtype=np.float64)
-    return {"psi": psi(expected, counts), "p_value": g_test_p(expected, counts)}
+    df = max(1, counts.size - 1)
+    return {"psi": psi(expected, counts), "g": g_statistic(expected, counts), "df": df}
 
 
 def feature_metrics(part: pd.DataFrame, ref: Reference, group: GroupReference) -> dict[str, Any]:
@@ -63,3 +66,27 @@ def window_metrics(part: pd.DataFrame, ref: Reference, group: str) -> dict[str, 
         "questions": question_metrics(part, g),
         **decision_metrics(part, ref, g),
     }
+
+
+def _shares_tested(m: dict[str, Any], g: GroupReference) -> list[tuple[str, float, float]]:
+    """Return (test key, window rate, reference rate) of every share the alerts watch."""
+    out = [("review", m["review_rate"], g.review_rate)]
+    for grade in GRADES:
+        out.append((f"band:{grade}", m["band_shares"][grade], g.band_shares[grade]))
+        out.append((f"grade:{grade}", m["grade_shares"][grade], g.grade_shares[grade]))
+    for q in col.QUESTIONS:
+        for answer in MISSING_ANSWERS:
+            rate = m["questions"][q][f"{answer}_rate"]
+            out.append((f"answer:{q}:{answer}", rate, g.answer_rates[q][answer]))
+    return out
+
+
+def tested_statistics(m: dict[str, Any], g: GroupReference) -> dict[str, tuple[float, int]]:
+    """Return every test's statistic and degrees of freedom, by test key."""
+    out = {f"feature:{k}": (v["g"], v["df"]) for k, v in m["features"].items()}
+    out.update({f"question:{k}": (v["g"], v["df"]) for k, v in m["questions"].items()})
+    out["score"] = (m["score"]["g"], m["score"]["df"])
+    n = max(int(m["n"]), 1)
+    for key, rate, reference in _shares_tested(m, g):
+        out[key] = (rate_z2(reference, rate * n, n), 1)
+    return out

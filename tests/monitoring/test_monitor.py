@@ -87,3 +87,15 @@ def test_the_result_is_json_with_the_documented_alert_fields(reference: Referenc
 def test_missing_columns_are_named(reference: Reference) -> None:
     with pytest.raises(ValueError, match="probability"):
         run_monitor(scored_cases(100, seed=7).drop(columns=[col.PROBABILITY]), reference)
+
+
+def test_a_one_window_burst_is_not_drift_but_two_windows_are(reference: Reference) -> None:
+    live = scored_cases(6_000, seed=8)
+    month = live[col.TIME].dt.month
+    live.loc[month == 2, col.REVIEW] = True
+    assert run_monitor(live, reference).alerts == []
+    assert {a.window for a in run_monitor(live, reference, Thresholds(persistence=1)).alerts} == {
+        "2024-02"
+    }
+    live.loc[month == 3, col.REVIEW] = True
+    assert {a.window for a in run_monitor(live, reference).alerts} == {"2024-02", "2024-03"}
