@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from monitoring.alerts import Thresholds
+from monitoring.drifts import DRIFTS
 from secondlook_cli.console import console, err_console
 
 if TYPE_CHECKING:
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from monitoring import Reference
 
 DEFAULT = Thresholds()
+DRIFT_HELP = [
+    f"{d.name} ({d.description}; {d.area} from month {d.start_month})" for d in DRIFTS.values()
+]
 Out = Annotated[Path, typer.Option(help="Directory for monitor.json and monitor.html.")]
 
 
@@ -25,18 +29,18 @@ def replay(
     months: Annotated[int, typer.Option(min=1, max=120, help="Months of live scoring.")] = 24,
     drift: Annotated[
         list[str] | None,
-        typer.Option(help="A change to inject (repeatable): fear-underrecorded, incident-mix."),
+        typer.Option(help=f"A change to inject (repeatable): {'; '.join(DRIFT_HELP)}."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the simulated cohort.")] = 0,
     victims: Annotated[
-        int, typer.Option(min=1000, help="Victims in the simulated cohort.")
-    ] = 100_000,
+        int | None,
+        typer.Option(min=1000, help="Victims in the simulated cohort [default: the replay's]."),
+    ] = None,
     model: Annotated[
         Path | None, typer.Option(help="A model directory (booster + scoring spec) to score with.")
     ] = None,
 ) -> None:
     """Simulate and score a live period, optionally with known drift, for the monitor."""
-    from monitoring.drifts import DRIFTS
     from monitoring.replay import replay as run_replay
 
     names = drift or []
@@ -44,7 +48,8 @@ def replay(
         if name not in DRIFTS:
             raise typer.BadParameter(f"{name!r}; known: {', '.join(DRIFTS)}", param_hint="--drift")
     with console.status(f"Simulating and scoring {months} months (seed {seed})..."):
-        result = run_replay(months, names, seed, victims, model)
+        sized = {} if victims is None else {"n_victims": victims}
+        result = run_replay(months, names, seed, model=model, **sized)
     result.save(directory)
     console.print(f"[green]Wrote {len(result.scored):,} scored cases to {directory}[/green]")
     for d in result.metadata["drifts"]:

@@ -4,7 +4,9 @@ import pytest
 
 from features.vocab import GRADE_RANK
 from monitoring import columns as col
+from monitoring import run_monitor
 from monitoring.drifts import DRIFTS
+from monitoring.expected import detected_windows, unexplained
 from monitoring.replay import Replay, replay
 
 
@@ -53,3 +55,20 @@ def test_review_is_suggested_exactly_when_the_band_ranks_above_the_grade(small: 
 def test_unknown_drift_is_refused() -> None:
     with pytest.raises(ValueError, match="no-such-drift"):
         replay(drifts=["no-such-drift"])
+
+
+@pytest.mark.slow
+def test_the_monitor_flags_exactly_the_injected_changes() -> None:
+    r = replay(drifts=list(DRIFTS), seed=1)
+    alerts = run_monitor(r.scored, r.reference).alerts
+    assert unexplained(alerts, r.metadata["drifts"]) == []
+    found = {d["name"]: detected_windows(alerts, d) for d in r.metadata["drifts"]}
+    assert len(found["fear-underrecorded"]) == 12
+    assert len(found["incident-mix"]) == 12
+    assert min(min(w) for w in found.values()) == "2025-01"
+
+
+@pytest.mark.slow
+def test_a_replay_without_drift_raises_no_alert() -> None:
+    r = replay(seed=1)
+    assert run_monitor(r.scored, r.reference).alerts == []
