@@ -39,13 +39,29 @@ def _environment() -> Environment:
     return env
 
 
+def alert_summary(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one row per alerted (kind, metric, feature or question, group): windows and peak."""
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for a in alerts:
+        what = a["feature"] or a["question"] or "–"
+        key = (a["group"], what, a["kind"], a["metric"])
+        row = rows.setdefault(key, {"windows": [], "peak": a["value"]})
+        row.update(group=a["group"], what=what, kind=a["kind"], metric=a["metric"])
+        row["windows"].append(a["window"])
+        row["peak"] = max(row["peak"], a["value"])
+    return [rows[k] for k in sorted(rows)]
+
+
 def render_html(doc: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
-    """Render the monitor document as HTML: alerts first, then the overall windows."""
+    """Render the monitor document as HTML: alerts by input and area, each alert, the windows."""
     overall = [w for w in doc["windows"] if w["group"] == col.ALL_GROUP]
-    return (
-        _environment()
-        .get_template("monitor.html.j2")
-        .render(doc=doc, overall=overall, grades=GRADES, metadata=metadata or {})
+    template = _environment().get_template("monitor.html.j2")
+    return template.render(
+        doc=doc,
+        summary=alert_summary(doc["alerts"]),
+        overall=overall,
+        grades=GRADES,
+        metadata=metadata or {},
     )
 
 

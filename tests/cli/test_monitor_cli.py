@@ -61,3 +61,19 @@ def test_a_folder_without_scored_cases_is_explained(tmp_path: Path) -> None:
     result = runner.invoke(app, ["monitor", str(tmp_path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "scored_cases.parquet" in result.output and "secondlook replay" in result.output
+
+
+def test_the_page_summarises_each_alerted_input_by_area_and_windows() -> None:
+    from monitoring.report import alert_summary
+
+    base = {"kind": "input_drift", "metric": "psi", "feature": None, "question": "q2"}
+    alerts = [
+        {**base, "group": "area_03", "window": "2025-02", "value": 0.4},
+        {**base, "group": "area_03", "window": "2025-01", "value": 0.6},
+        {**base, "group": "all", "window": "2025-01", "value": 0.3},
+    ]
+    rows = alert_summary(alerts)
+    assert [(r["group"], r["what"], sorted(r["windows"]), r["peak"]) for r in rows] == [
+        ("all", "q2", ["2025-01"], 0.3),
+        ("area_03", "q2", ["2025-01", "2025-02"], 0.6),
+    ]
