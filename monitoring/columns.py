@@ -14,6 +14,7 @@ PROBABILITY: Final[str] = "probability"
 BAND: Final[str] = "band"
 GRADE: Final[str] = "statutory_grade"
 REVIEW: Final[str] = "review_suggested"
+OUTCOME: Final[str] = "outcome"  # optional: 1/0 once the 365-day window has passed, else NaN
 CASE_COLUMNS: Final[tuple[str, ...]] = (TIME, AREA, OFFICER, PROBABILITY, BAND, GRADE, REVIEW)
 
 QUESTIONS: Final[tuple[str, ...]] = QUESTION_IDS

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from features.engine import build_features
+from features.labels import derive_labels
 from features.model_format.scoring import CalibratedScorer
 from features.rules import grade_table
 from features.synthetic import GeneratorParams, generate_cohort
@@ -136,6 +137,7 @@ def replay(
     frame = _case_frame(tables, features)
     in_ref = ((frame[col.TIME] >= ref_start) & (frame[col.TIME] < live)).to_numpy()
     _score(frame, features, in_ref, model)
+    frame[col.OUTCOME] = _outcomes(tables)
     scored = frame[frame[col.TIME] >= live].reset_index(drop=True)
     metadata = {
         "months": months,
@@ -147,6 +149,15 @@ def replay(
         "drifts": [_drift_meta(name, live) for name in drifts],
     }
     return Replay(scored, build_reference(frame[in_ref]), metadata)
+
+
+def _outcomes(tables: Tables) -> np.ndarray:
+    """Return each case's repeat incident within 365 days, NaN until that window has passed."""
+    labels = derive_labels(
+        tables["incidents"], tables["dash_assessments"], observed_until=pd.Timestamp(LAST_DAY)
+    )
+    known = labels["outcome_window_complete"].to_numpy(dtype=bool)
+    return np.where(known, labels["repeat_incident_365d"].to_numpy(dtype=np.float64), np.nan)
 
 
 def _drift_meta(name: str, live: pd.Timestamp) -> dict[str, Any]:

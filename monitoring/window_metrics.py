@@ -11,6 +11,7 @@ from features.dash import ANSWERS
 from features.vocab import GRADES
 from monitoring import columns as col
 from monitoring.distribution import bin_counts, category_counts, g_statistic, psi, rate_z2
+from monitoring.performance import performance
 from monitoring.reference import GroupReference, Reference, category_shares
 
 MISSING_ANSWERS = ("dont_know", "not_answered")
@@ -65,6 +66,7 @@ def window_metrics(part: pd.DataFrame, ref: Reference, group: str) -> dict[str, 
         "features": feature_metrics(part, ref, g),
         "questions": question_metrics(part, g),
         **decision_metrics(part, ref, g),
+        "performance": performance(part),
     }
 
 

@@ -77,3 +77,14 @@ def test_the_page_summarises_each_alerted_input_by_area_and_windows() -> None:
         ("all", "q2", ["2025-01"], 0.3),
         ("area_03", "q2", ["2025-01", "2025-02"], 0.6),
     ]
+
+
+def test_matured_windows_report_performance_and_later_ones_say_so(
+    replayed: Path, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["monitor", str(replayed), "--out", str(tmp_path)]).exit_code == 0
+    doc = json.loads((tmp_path / "monitor.json").read_text())
+    overall = {w["window"]: w["performance"] for w in doc["windows"] if w["group"] == "all"}
+    assert 0.5 < overall["2024-11"]["auc"] < 1.0 and overall["2024-11"]["n_matured"] > 100
+    assert overall["2025-06"]["n_matured"] == 0 and overall["2025-06"]["auc"] is None
+    assert "not yet matured" in (tmp_path / "monitor.html").read_text()

@@ -72,3 +72,10 @@ def test_the_monitor_flags_exactly_the_injected_changes() -> None:
 def test_a_replay_without_drift_raises_no_alert() -> None:
     r = replay(seed=1)
     assert run_monitor(r.scored, r.reference).alerts == []
+
+
+def test_outcomes_are_known_only_once_their_365_days_have_passed(small: Replay) -> None:
+    s = small.scored
+    matured = s[col.TIME] + pd.Timedelta(days=365) <= pd.Timestamp("2025-12-31")
+    assert s.loc[matured, col.OUTCOME].notna().all() and s.loc[~matured, col.OUTCOME].isna().all()
+    assert 0.1 < s.loc[matured, col.OUTCOME].mean() < 0.6
