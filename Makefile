@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff format --no-cache --check .
 
 typecheck: install
-	$(BIN)/mypy features training serving audit secondlook_cli
+	$(BIN)/mypy features training serving bias_audit monitoring secondlook_cli
 
 imports: install
 	$(BIN)/lint-imports

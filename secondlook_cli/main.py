@@ -9,6 +9,7 @@ from secondlook_cli import (
     data_cmds,
     features_cmds,
     grade_cmds,
+    monitor_cmds,
     run_cmd,
     scale_cmds,
     serve_cmds,
@@ -32,6 +33,8 @@ app.add_typer(audit_cmds.app, name="audit")
 app.command()(serve_cmds.serve)
 app.add_typer(serve_cmds.keys_app, name="keys")
 app.command()(run_cmd.run)
+app.command()(monitor_cmds.replay)
+app.command()(monitor_cmds.monitor)
 
 
 if __name__ == "__main__":  # pragma: no cover
