@@ -18,7 +18,7 @@ import pandas as pd
 from features.case import Case
 from features.rules.case_tables import case_tables
 from features.rules.config import RulesConfig, Thresholds, resolve
-from features.rules.inputs_table import INPUT_NAMES, RuleInputs, table_inputs
+from features.rules.inputs_table import case_inputs, table_inputs
 from features.rules.predicates import evaluate, plan
 from features.rules.reasons import describe
 from features.rules.results import StatutoryResult
@@ -35,28 +35,16 @@ def _setup(config: RulesConfig | None) -> tuple[Thresholds, RuleTable]:
     return th, load_rule_table(th.version)
 
 
-def scalar(values: Any, i: int = 0) -> Any:
-    """Return element ``i`` of an array (or a scalar itself) as a Python scalar."""
-    arr = np.asarray(values)
-    return (arr.reshape(-1)[i] if arr.ndim else arr).item()
-
-
-def inputs_at(x: RuleInputs, i: int) -> RuleInputs:
-    """Return row ``i`` of array inputs as Python scalars."""
-    return RuleInputs(**{name: scalar(getattr(x, name), i) for name in INPUT_NAMES})
-
-
 def grade_case(case: Case, config: RulesConfig | None = None) -> StatutoryResult:
     """Return the statutory grade, actions and flags of one case (a cohort of one)."""
     th, table = _setup(config)
-    xs = table_inputs(case_tables(case), th)
-    ev = evaluate(xs, th, table)
-    x = inputs_at(xs, 0)
-    fired = [cid for cid, hit in ev.clauses.items() if scalar(hit)]
+    x = case_inputs(case_tables(case), th)
+    ev = evaluate(x, th, table)
+    fired = [cid for cid, hit in ev.clauses.items() if hit]
     described = describe(table, th, fired, x)
     return StatutoryResult(
         assessment_id=str(case.assessment.get("assessment_id", "")),
-        grade=GRADES[int(scalar(ev.grade_rank))],
+        grade=GRADES[int(ev.grade_rank)],
         actions=tuple(a for a in described if a.kind == "action"),
         yes_count=x.yes_count,
         dont_know_count=x.dont_know_count,
@@ -64,7 +52,7 @@ def grade_case(case: Case, config: RulesConfig | None = None) -> StatutoryResult
         unknown_count=x.dont_know_count + x.not_answered_count,
         rules_version=th.version,
         non_default_thresholds=tuple(th.non_default.items()),
-        grade_basis=tuple(source for source, hit in ev.basis.items() if scalar(hit)),
+        grade_basis=tuple(source for source, hit in ev.basis.items() if hit),
         flags=tuple(a for a in described if a.kind == "flag"),
         less_protective=tuple(th.less_protective.items()),
     )

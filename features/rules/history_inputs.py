@@ -1,190 +1,125 @@
-"""History rule inputs: counts and ages of earlier incidents and events, as of each assessment.
+"""History rule inputs of a cohort: every channel answered for every assessment at once.
 
-Incidents, history events and earlier MARAC referrals are looked up strictly before the
-assessment's ``completed_at`` (``t``), by the victim, the perpetrator or the pair of them
-(the dyad), with :func:`features.rules.windows.lookup` on the features' timeline kernel.
+Incidents, history events and earlier MARAC referrals are looked up strictly before each
+assessment's ``completed_at`` (``t``) as :data:`features.rules.history_specs.CHANNELS` states,
+on the features' timeline kernel: the channels' rows are stacked under one key space
+(channel, then person or pair), so one :class:`features.engine.timeline.Timeline` and one
+search answer all of them, whatever the number of channels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from features.engine.timeline import IntArray, dense_codes
-from features.rules.config import NS_PER_DAY, Thresholds
-from features.rules.windows import lookup, to_ns
-from features.vocab import PERIOD_KINDS
+from features.engine.timeline import IntArray, Probe, Timeline, dense_codes, value_at
+from features.rules.config import Thresholds
+from features.rules.history_specs import CHANNELS, Channel, Source, combine, window_ns
+from features.rules.windows import to_ns
 
-CONVICTION_KINDS: Final[tuple[str, ...]] = ("da_conviction", "violent_conviction")
-ORDER_KIND: Final[str] = "licence_or_community_order"
-MARAC_KIND: Final[str] = "marac_referral"
 BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
 class _Frame:
-    """People as integer codes; incidents, events and assessments as arrays."""
+    """People and pairs as integer codes; incidents, events and assessments as arrays."""
 
     t: IntArray  # each assessment's completed_at
     cur: IntArray  # row of each assessment's incident
-    victim: IntArray  # per incident
-    perp: IntArray  # per incident
-    inc_t: IntArray
-    person: IntArray  # per event
-    other: IntArray  # per event: counterpart code, -1 if not recorded
+    keys: dict[tuple[str, str], IntArray]  # (table, key) -> per-row code
+    queries: dict[str, IntArray]  # dyad / victim / perp of each assessment
+    times: dict[tuple[str, str], IntArray]  # (table, "start" | "end") -> per-row ns
     kind: npt.NDArray[np.object_]
-    ev_t: IntArray
-    ev_end: IntArray
+    named: BoolArray  # per event: counterpart recorded
     has_end: BoolArray
     referred: BoolArray  # per assessment
-
-    def events(self, *kinds: str) -> BoolArray:
-        """Return the mask of events of the given kinds."""
-        return np.isin(self.kind, list(kinds))
+    span: int  # every person or pair code is below it
 
 
 def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
     a, inc, ev = tables["dash_assessments"], tables["incidents"], tables["history_events"]
     other = np.asarray(ev["counterpart_id"], dtype=object)
-    known = ~pd.isna(other)
-    ids = [
-        np.asarray(inc["victim_id"], dtype=object),
-        np.asarray(inc["perpetrator_id"], dtype=object),
-    ]
-    people = np.concatenate([*ids, np.asarray(ev["person_id"], dtype=object), other[known]])
-    person = pd.factorize(people)[0].astype(np.int64)
+    named = ~pd.isna(other)
+    ids = [np.asarray(inc[c], dtype=object) for c in ("victim_id", "perpetrator_id")]
+    people = np.concatenate([*ids, np.asarray(ev["person_id"], dtype=object), other[named]])
+    code = pd.factorize(people)[0].astype(np.int64)
     m, k = len(ids[0]), len(other)
+    victim, perp, person = code[:m], code[m : 2 * m], code[2 * m : 2 * m + k]
     counterpart = np.full(k, -1, dtype=np.int64)
-    counterpart[known] = person[2 * m + k :]
+    counterpart[named] = code[2 * m + k :]
+    top = int(code.max(initial=0)) + 1
+    pair, referral, conviction, query = dense_codes(
+        victim * top + perp,
+        np.where(named, person * top + counterpart, -1),
+        np.where(named, counterpart * top + person, -1),
+        victim[cur] * top + perp[cur],
+    )  # fmt: skip
     end = np.asarray(ev["end_date"])
     has_end = ~pd.isna(end)
     ends = np.zeros(k, dtype=np.int64)
     ends[has_end] = to_ns(end[has_end])
+    t = to_ns(a["completed_at"])
+    referred = np.asarray(a["referred_to_marac"]).astype(bool)
     return _Frame(
-        t=to_ns(a["completed_at"]), cur=cur, victim=person[:m], perp=person[m : 2 * m],
-        inc_t=to_ns(inc["occurred_at"]), person=person[2 * m : 2 * m + k], other=counterpart,
-        kind=np.asarray(ev["kind"], dtype=object), ev_t=to_ns(ev["event_date"]), ev_end=ends,
-        has_end=has_end, referred=np.asarray(a["referred_to_marac"]).astype(bool),
+        t=t, cur=cur,
+        keys={("incidents", "dyad"): pair, ("incidents", "victim"): victim,
+              ("events", "person"): person, ("events", "referral"): referral,
+              ("events", "conviction"): conviction, ("referred", "dyad"): query[referred],
+              ("referred", "victim"): victim[cur][referred]},
+        queries={"dyad": query, "victim": victim[cur], "perp": perp[cur]},
+        times={("incidents", "start"): to_ns(inc["occurred_at"]),
+               ("events", "start"): to_ns(ev["event_date"]), ("events", "end"): ends,
+               ("referred", "start"): t[referred]},
+        kind=np.asarray(ev["kind"], dtype=object), named=named, has_end=has_end,
+        referred=referred, span=max(top, 2 * (m + k) + len(cur)),
     )  # fmt: skip
 
 
-def _age(f: _Frame, times: IntArray, last: IntArray) -> dict[str, IntArray]:
-    """Return ages (ns and whole days) of each query's found event, -1 where none."""
-    found = last >= 0
-    age = np.full(len(f.t), -1, dtype=np.int64)
-    age[found] = f.t[found] - times[last[found]]
-    days = np.where(found, age // NS_PER_DAY, -1).astype(np.int64)
-    return {"ns": age, "days": days}
+def _rows(f: _Frame, source: Source) -> tuple[IntArray, IntArray]:
+    """Return the keys and times of a source's rows."""
+    keys, times = f.keys[source.table, source.key], f.times[source.table, source.time]
+    if source.table != "events":
+        return keys, times
+    mask = np.isin(f.kind, list(source.kinds))
+    if source.counterpart != "any":
+        mask &= f.named if source.counterpart == "named" else ~f.named
+    if source.time == "end":
+        mask &= f.has_end
+    return keys[mask], times[mask]
 
 
-def _in_window(f: _Frame, window: int) -> IntArray:
-    """1 where the current incident itself lies in ``[t - window, t)`` (it is counted once)."""
-    s = f.inc_t[f.cur]
-    return ((s >= f.t - window) & (s < f.t)).astype(np.int64)
+def channel_answers(f: _Frame, th: Thresholds) -> dict[str, IntArray]:
+    """Answer every channel for every assessment with one timeline and one search."""
+    rows = [(c, *_rows(f, s)) for c, ch in enumerate(CHANNELS) for s in ch.sources]
+    keys = np.concatenate([k + c * f.span for c, k, _ in rows])
+    times = np.concatenate([t for _, _, t in rows])
+    n, m = len(f.t), len(CHANNELS)
+    tl = Timeline.build(keys, times)
+    query = np.concatenate([f.queries[ch.query] + c * f.span for c, ch in enumerate(CHANNELS)])
+    probe = Probe.of(query, np.tile(f.t, m))
+    shifts = np.zeros((2, n * m), dtype=np.int64)
+    shifts[1] = np.repeat([window_ns(ch, th) for ch in CHANNELS], n)
+    start, at, cut = tl.locate(probe, probe.ranks(tl.clock, shifts))
+    latest = value_at(tl.sorted_values(times), np.maximum(at - 1, 0))
+    ages = np.where(at > start, probe.at - latest, -1)
+    answers = {"count": at - cut, "total": at - start, "age": ages}
+    return {ch.name: _part(answers[ch.reduce], c, n) for c, ch in enumerate(CHANNELS)}
 
 
-def _incident_counts(f: _Frame, th: Thresholds, dyads: IntArray) -> dict[str, IntArray]:
-    v, d = f.victim[f.cur], dyads[f.cur]
-    esc, third = th.esc_window_ns, th.csc_third_window_ns
-    by_dyad = lookup(dyads, f.inc_t, d, f.t, (esc,)).count(0)
-    by_victim = lookup(f.victim, f.inc_t, v, f.t, (third,)).count(0)
-    return {
-        "dyad_incidents": by_dyad - _in_window(f, esc) + 1,
-        "victim_incidents": by_victim - _in_window(f, third) + 1,
-    }
-
-
-def _marac(f: _Frame, pair: IntArray, ev_pair: IntArray, q_pair: IntArray) -> dict[str, Any]:
-    """Last MARAC referral of the dyad, of the victim without a perpetrator, and of any kind."""
-    marac = f.events(MARAC_KIND)
-    named, unnamed = marac & (f.other >= 0), marac & (f.other < 0)
-    v = f.victim[f.cur]
-    times = np.concatenate([f.ev_t[named], f.t[f.referred]])
-    keys = np.concatenate([ev_pair[named], pair[f.cur][f.referred]])
-    dyad = _age(f, times, lookup(keys, times, q_pair, f.t).last())
-    alone = _age(f, f.ev_t[unnamed], lookup(f.person[unnamed], f.ev_t[unnamed], v, f.t).last())
-    every_t = np.concatenate([f.ev_t[marac], f.t[f.referred]])
-    every_k = np.concatenate([f.person[marac], f.victim[f.cur][f.referred]])
-    every = _age(f, every_t, lookup(every_k, every_t, v, f.t).last())
-    return {
-        "marac_age_ns": dyad["ns"], "marac_age_days": dyad["days"],
-        "marac_victim_age_ns": alone["ns"], "marac_victim_age_days": alone["days"],
-        "marac_any_age_ns": every["ns"], "marac_any_age_days": every["days"],
-    }  # fmt: skip
-
-
-def _convictions(f: _Frame, th: Thresholds, ev_pair: IntArray, q_pair: IntArray) -> IntArray:
-    """Count the perpetrator's DA or violent convictions that the DVDS rule counts."""
-    conv = f.events(*CONVICTION_KINDS)
-    p, w = f.perp[f.cur], th.dvds_unspent_ns
-    if not th.dvds_other_victims_only:  # rules v1: every conviction, any victim, any age
-        return lookup(f.person[conv], f.ev_t[conv], p, f.t).total()
-    known = conv & (f.other >= 0)
-    n_known = lookup(f.person[known], f.ev_t[known], p, f.t, (w,)).count(0)
-    same = lookup(ev_pair[known], f.ev_t[known], q_pair, f.t, (w,)).count(0)
-    return np.asarray(n_known - same, dtype=np.int64)
-
-
-def _either(f: _Frame, mask: BoolArray, times: IntArray, window: int) -> IntArray:
-    """Count events of ``mask`` (at ``times``) of the victim or perpetrator in the window."""
-    count = np.zeros(len(f.t), dtype=np.int64)
-    for who in (f.victim[f.cur], f.perp[f.cur]):
-        count += lookup(f.person[mask], times, who, f.t, (window,)).count(0)
-    return count
-
-
-def _triggers(f: _Frame, th: Thresholds) -> dict[str, Any]:
-    v, w = f.victim[f.cur], th.trigger_ns
-    release = f.events("release_from_custody")
-    rel = _age(f, f.ev_t[release], lookup(f.person[release], f.ev_t[release], f.perp[f.cur],
-                                          f.t).last())  # fmt: skip
-    periods = f.events(*sorted(PERIOD_KINDS))
-    ended = periods & f.has_end
-    changes = _either(f, periods, f.ev_t[periods], w) + _either(f, ended, f.ev_end[ended], w)
-    contact = f.events("child_contact_proceedings")
-    mine = {k: f.events(k) for k in ("new_relationship", "separation", "csc_referral")}
-    per_victim = {k: lookup(f.person[m], f.ev_t[m], v, f.t, (w,)) for k, m in mine.items()}
-    csc = mine["csc_referral"]
-    referral = _age(f, f.ev_t[csc], per_victim["csc_referral"].last())
-    return {
-        "release_age_ns": rel["ns"], "release_age_days": rel["days"],
-        "order_changes": changes,
-        "contact_proceedings": _either(f, contact, f.ev_t[contact], w),
-        "new_relationships": per_victim["new_relationship"].count(0),
-        "separations": per_victim["separation"].count(0),
-        "csc_referral_age_ns": referral["ns"], "csc_referral_age_days": referral["days"],
-    }  # fmt: skip
-
-
-def _order_active(f: _Frame) -> BoolArray:
-    orders = f.events(ORDER_KIND)
-    ended = orders & f.has_end
-    p = f.perp[f.cur]
-    started = lookup(f.person[orders], f.ev_t[orders], p, f.t).total()
-    stopped = lookup(f.person[ended], f.ev_end[ended], p, f.t).total()
-    return np.asarray(started - stopped > 0, dtype=bool)
+def _part(values: IntArray, c: int, n: int) -> IntArray:
+    return np.asarray(values[c * n : (c + 1) * n], dtype=np.int64)
 
 
 def history_inputs(tables: Mapping[str, Any], cur: IntArray, th: Thresholds) -> dict[str, Any]:
     """Return every history input of each assessment (arrays in assessment order)."""
     f = _frame(tables, cur)
-    top = int(max(f.victim.max(initial=0), f.perp.max(initial=0), f.person.max(initial=0))) + 1
-    known = f.other >= 0
-    pair, referral, conviction, query = dense_codes(
-        f.victim * top + f.perp,
-        np.where(known, f.person * top + f.other, -1),  # a referral: victim, then perpetrator
-        np.where(known, f.other * top + f.person, -1),  # a conviction: perpetrator, then victim
-        f.victim[f.cur] * top + f.perp[f.cur],
-    )
-    return {
-        **_incident_counts(f, th, pair),
-        **_marac(f, pair, referral, query),
-        "relevant_convictions": _convictions(f, th, conviction, query),
-        "order_active": _order_active(f),
-        **_triggers(f, th),
-    }
+    incident_t = f.times["incidents", "start"][cur]
+    return combine(channel_answers(f, th), f.t, incident_t, th)
+
+
+__all__ = ["Channel", "history_inputs"]

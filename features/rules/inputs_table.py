@@ -4,7 +4,8 @@ Tables are DataFrames (a cohort) or plain column mappings (one case, without pan
 every column is read through :func:`col` as a numpy array. The same :class:`RuleInputs` holds
 numpy arrays, or Python scalars for one row (the reasons are formatted from a row); the
 predicates read either without knowing which. History inputs come from
-:mod:`features.rules.history_inputs` on the features' timeline kernel.
+:mod:`features.rules.history_inputs` on the features' timeline kernel for a cohort, and
+:mod:`features.rules.history_scalar` in plain Python for one case, from the same channels.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from features.dash import ANSWERS, QUESTION_IDS
 from features.engine.timeline import IntArray
 from features.rules.config import Thresholds
 from features.rules.history_inputs import history_inputs
+from features.rules.history_scalar import case_history
 from features.rules.windows import to_ns
 from features.vocab import GRADES, MARAC_CONSENT, OFFENCE_CATEGORIES
 
@@ -200,24 +202,40 @@ def _flag(frame: Table, column: str, rows: IntArray) -> npt.NDArray[np.bool_]:
     return np.asarray(col(frame, column).astype(bool)[rows], dtype=bool)
 
 
-def table_inputs(tables: Tables, th: Thresholds) -> RuleInputs:
-    """Compute the rule inputs of every assessment (arrays in assessment order)."""
+def _row_facts(tables: Tables) -> dict[str, Any]:
+    """Return the inputs read from each assessment and its incident (arrays)."""
     _check_columns(tables)
     a, inc = tables["dash_assessments"], tables["incidents"]
     yes, dont_know, not_answered = answer_counts(a)
     cur = current_incidents(tables)
     offence = codes(inc, "offence_category", OFFENCE_CATEGORIES, "incidents", "incident_id")
-    return RuleInputs(
-        yes_count=yes,
-        dont_know_count=dont_know,
-        not_answered_count=not_answered,
-        officer_rank=codes(a, "officer_grade", GRADES, "dash_assessments", "assessment_id"),
-        dvds_concern=col(a, "dvds_concern").astype(bool),
-        consent_code=codes(a, "marac_consent", MARAC_CONSENT, "dash_assessments", "assessment_id"),
-        offence_code=offence[cur],
-        severity=col(inc, "severity").astype(np.int64)[cur],
+    return {
+        "yes_count": yes,
+        "dont_know_count": dont_know,
+        "not_answered_count": not_answered,
+        "officer_rank": codes(a, "officer_grade", GRADES, "dash_assessments", "assessment_id"),
+        "dvds_concern": col(a, "dvds_concern").astype(bool),
+        "consent_code": codes(
+            a, "marac_consent", MARAC_CONSENT, "dash_assessments", "assessment_id"
+        ),
+        "offence_code": offence[cur],
+        "severity": col(inc, "severity").astype(np.int64)[cur],
         **{flag: _flag(inc, flag, cur) for flag in INCIDENT_FLAGS},
-        incident_ns=to_ns(col(inc, "occurred_at"))[cur],
-        assessed_ns=to_ns(col(a, "completed_at")),
-        **history_inputs(tables, cur, th),
-    )
+        "incident_ns": to_ns(col(inc, "occurred_at"))[cur],
+        "assessed_ns": to_ns(col(a, "completed_at")),
+        "_cur": cur,
+    }
+
+
+def table_inputs(tables: Tables, th: Thresholds) -> RuleInputs:
+    """Compute the rule inputs of every assessment (arrays in assessment order)."""
+    facts = _row_facts(tables)
+    cur = facts.pop("_cur")
+    return RuleInputs(**facts, **history_inputs(tables, cur, th))
+
+
+def case_inputs(tables: Tables, th: Thresholds) -> RuleInputs:
+    """Compute the rule inputs of a one-assessment table set, as Python scalars."""
+    facts = {name: value.tolist()[0] for name, value in _row_facts(tables).items()}
+    cur = facts.pop("_cur")
+    return RuleInputs(**facts, **case_history(tables, cur, th))
