@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import Any
 
 import pandas as pd
 
@@ -31,7 +32,7 @@ def _million(scored: pd.DataFrame, reference: Reference) -> dict[str, float]:
 
 
 def main() -> None:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for seed in SEEDS:
         clean = replay(seed=seed)
         t = time.perf_counter()
