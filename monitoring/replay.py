@@ -113,8 +113,7 @@ def _score(
     probability, band = _scores(features.reset_index(drop=True), in_ref, model)
     frame[col.PROBABILITY], frame[col.BAND] = probability, band
     # as features.rules.combine: a review is suggested when the band ranks above the grade
-    rank = {g: r for g, r in GRADE_RANK.items()}
-    frame[col.REVIEW] = frame[col.BAND].map(rank) > frame[col.GRADE].map(rank)
+    frame[col.REVIEW] = frame[col.BAND].map(GRADE_RANK) > frame[col.GRADE].map(GRADE_RANK)
 
 
 def replay(
