@@ -31,7 +31,7 @@ TARGET = "serious_harm_365d"
 def _fit(data: Any, split: Any, settings: TrainingSettings, monotone: bool) -> FittedModel:
     if monotone:
         return fit_model(data, split, TARGET, settings)
-    with mock.patch("training.fit.monotone_constraints", lambda names: [0] * len(names)):
+    with mock.patch("training.capacity.monotone_constraints", lambda names: [0] * len(names)):
         return fit_model(data, split, TARGET, settings)
 
 

@@ -227,7 +227,7 @@ def train_partitioned(
             "tuning runs locally only; drop --tune or --dask", param_hint="--tune"
         )
     from training.dask_fit import fit_on_dask, register
-    from training.report import AUC_KEY, ECE_KEY
+    from training.registry import AUC_KEY, ECE_KEY
     from training.settings import TrainingSettings
 
     settings = TrainingSettings() if seed is None else TrainingSettings(seed=seed)

@@ -29,11 +29,10 @@ from lightgbm.dask import DaskLGBMClassifier
 from features.engine.registry import categorical_features, feature_names
 from features.model_format.scoring import MODEL_CARD_FILE, CalibratedScorer, ScoringSpec
 from training.calibration import band_thresholds, calibrate
+from training.capacity import Capacity, lgbm_params
 from training.dask_data import LABEL, model_rows, period_rows, periods
-from training.fit import Capacity, lgbm_params
 from training.metrics import expected_calibration_error, roc_auc
-from training.registry import apply_alias, champion_metrics, decide_alias
-from training.report import AUC_KEY, ECE_KEY
+from training.registry import AUC_KEY, ECE_KEY, apply_alias, champion_metrics, decide_alias
 from training.settings import TrainingSettings
 from training.tracking import client, configure, log_flat_params, log_pyfunc, model_name
 

@@ -1,7 +1,7 @@
 """Spent single-use tokens: signed-out reviewer sessions and submitted forms' CSRF tokens.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-04
 
 Sign-out must end a session on the server (a copied cookie stops working at once), and each
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
