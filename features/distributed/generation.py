@@ -23,7 +23,7 @@ ID_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "people": ("person_id",),
     "incidents": ("incident_id", "victim_id", "perpetrator_id", "officer_id"),
     "dash_assessments": ("assessment_id", "incident_id", "officer_id"),
-    "history_events": ("event_id", "person_id"),
+    "history_events": ("event_id", "person_id", "counterpart_id"),
     "oracle": ("assessment_id",),
 }
 
@@ -50,7 +50,11 @@ def part_prefix(k: int) -> str:
 def _prefixed(tables: dict[str, pd.DataFrame], prefix: str) -> dict[str, pd.DataFrame]:
     out = {}
     for name, frame in tables.items():
-        columns = {c: prefix + frame[c].astype(str) for c in ID_COLUMNS.get(name, ())}
+        columns = {
+            c: (prefix + frame[c].astype(str)).where(frame[c].notna(), frame[c])
+            for c in ID_COLUMNS.get(name, ())
+            if c in frame.columns
+        }
         out[name] = frame.assign(**columns)
     return out
 

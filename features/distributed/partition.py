@@ -21,14 +21,20 @@ IntArray = npt.NDArray[np.int64]
 
 
 def person_components(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
-    """Return each person's component label (people linked by any incident share one)."""
+    """Return each person's component label (people linked by an incident or an event share one).
+
+    A history event links its person to its ``counterpart_id`` (the perpetrator on a MARAC
+    referral, the victim on a conviction) when one is recorded.
+    """
     inc, people, events = tables["incidents"], tables["people"], tables["history_events"]
+    linked = events[events["counterpart_id"].notna()] if "counterpart_id" in events else events[:0]
+    sources = [inc["victim_id"], linked["person_id"]]
+    targets = [inc["perpetrator_id"], linked.get("counterpart_id", linked["person_id"])]
     ids = pd.concat(
-        [inc["victim_id"], inc["perpetrator_id"], people["person_id"], events["person_id"]],
-        ignore_index=True,
+        [*sources, *targets, people["person_id"], events["person_id"]], ignore_index=True
     )
     codes, uniques = pd.factorize(ids)
-    n, m = len(uniques), len(inc)
+    n, m = len(uniques), len(inc) + len(linked)
     graph = coo_matrix((np.ones(m, dtype=np.int8), (codes[:m], codes[m : 2 * m])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return pd.Series(labels.astype(np.int64), index=pd.Index(uniques, name="person_id"))

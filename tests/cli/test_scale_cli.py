@@ -15,8 +15,9 @@ from mlflow.tracking import MlflowClient
 from typer.testing import CliRunner
 
 from features.io import read_cohort
+from features.labels import PRIMARY_LABEL
 from secondlook_cli.main import app
-from tests.serving.model_factory import register_by_hand, tiny_scorer
+from tests.serving.model_factory import MODEL_NAME, register_by_hand, tiny_scorer
 
 runner = CliRunner()
 
@@ -82,7 +83,7 @@ def test_train_on_dask_registers_a_calibrated_model_like_a_local_run(
     output = invoke("train", str(cohort), "--dask", address)
     assert "as champion" in output or "as challenger" in output
     client = MlflowClient(uri, uri)
-    (version,) = client.search_model_versions("name='secondlook-serious_harm_365d'")
+    (version,) = client.search_model_versions(f"name='secondlook-{PRIMARY_LABEL}'")
     assert version.tags["alias_decision"] in ("champion", "challenger")
     run = client.get_run(str(version.run_id))
     assert run.data.tags["trainer"] == "lightgbm.dask"
@@ -105,6 +106,7 @@ def test_score_batch_on_dask_equals_in_process(
 ) -> None:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("SECONDLOOK_MODEL_NAME", MODEL_NAME)
     register_by_hand(uri, tiny_scorer(read_cohort(cohort)))
     invoke("score-batch", str(cohort), "--out", str(tmp_path / "s1.parquet"))
     invoke("score-batch", str(cohort), "--out", str(tmp_path / "s.parquet"), "--dask", address)
