@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from features.case import Case
+from features.rules.case_inputs import case_inputs
 from features.rules.case_tables import case_tables
 from features.rules.config import RulesConfig, Thresholds, resolve
-from features.rules.inputs_table import case_inputs, table_inputs
+from features.rules.inputs_table import table_inputs
 from features.rules.predicates import evaluate, plan
 from features.rules.reasons import describe
 from features.rules.results import StatutoryResult

@@ -61,22 +61,25 @@ def _case_rows(tables: Mapping[str, Any], cur: int) -> _Rows:
     return _Rows(t, {"dyad": (v, p), "victim": v, "perp": p}, plain, events)
 
 
+_KEYS = {
+    "person": lambda person, other: person,
+    "referral": lambda person, other: (person, other),
+    "conviction": lambda person, other: (other, person),
+}
+
+
 def _source_rows(rows: _Rows, source: Source) -> list[Row]:
     """Return the (key, time) of a source's rows."""
     if source.table != "events":
         return rows.plain[source.table, source.key]
-    out: list[Row] = []
     want = {"any": None, "named": True, "unnamed": False}[source.counterpart]
-    for kind in source.kinds:
-        for person, other, known, start, stop in rows.events.get(kind, ()):
-            if want is not None and known != want:
-                continue
-            time = start if source.time == "start" else stop
-            if time is None:
-                continue
-            key = {"person": person, "referral": (person, other), "conviction": (other, person)}
-            out.append((key[source.key], time))
-    return out
+    key, at = _KEYS[source.key], 3 if source.time == "start" else 4
+    return [
+        (key(row[0], row[1]), row[at])
+        for kind in source.kinds
+        for row in rows.events.get(kind, ())
+        if (want is None or row[2] == want) and row[at] is not None
+    ]
 
 
 def _answer(channel: Channel, rows: _Rows, th: Thresholds) -> int:
