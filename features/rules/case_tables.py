@@ -55,12 +55,15 @@ class LazyTable(Mapping[str, npt.NDArray[Any]]):
     def __init__(self, first: Mapping[str, Any], columns: tuple[str, ...],
                  earlier: Mapping[str, Any] | None = None) -> None:  # fmt: skip
         self.first, self._earlier = first, earlier or {}
-        ids = self._earlier.get("incident_id", [])
-        self._keep = _array(ids) != first.get("incident_id")
         self._built: Columns = {}
-        self._columns = tuple(
-            c for c in columns if c in first and (c in self._earlier or not len(ids))
-        )
+        if not self._earlier:  # one row: every column the first row has
+            self._columns = tuple(c for c in columns if c in first)
+        else:
+            ids = self._earlier.get("incident_id", [])
+            self._keep = _array(ids) != first.get("incident_id")
+            self._columns = tuple(
+                c for c in columns if c in first and (c in self._earlier or not len(ids))
+            )
         self._names = frozenset(self._columns)
 
     def __getitem__(self, column: str) -> npt.NDArray[Any]:

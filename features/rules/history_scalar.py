@@ -8,17 +8,18 @@ are equal exactly when the ids are). The property tests check both interpreters 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from features.rules.config import Thresholds
-from features.rules.history_specs import CHANNELS, Channel, Source, combine, window_ns
+from features.rules.history_specs import Channel, Source, channels, combine, window_ns
 from features.rules.windows import to_ns
 
-Row = tuple[Any, int]  # (key, time in ns)
+Row = tuple[Any, Any]  # (key, time in ns)
 
 
 class _Rows(NamedTuple):
@@ -61,7 +62,7 @@ def _case_rows(tables: Mapping[str, Any], cur: int) -> _Rows:
     return _Rows(t, {"dyad": (v, p), "victim": v, "perp": p}, plain, events)
 
 
-_KEYS = {
+_KEYS: dict[str, Callable[[Any, Any], Any]] = {
     "person": lambda person, other: person,
     "referral": lambda person, other: (person, other),
     "conviction": lambda person, other: (other, person),
@@ -82,10 +83,16 @@ def _source_rows(rows: _Rows, source: Source) -> list[Row]:
     ]
 
 
-def _answer(channel: Channel, rows: _Rows, th: Thresholds) -> int:
+@lru_cache(maxsize=64)
+def _plan(th: Thresholds) -> tuple[tuple[Channel, int], ...]:
+    """Return a version's channels with their windows (thresholds are resolved once)."""
+    return tuple((ch, window_ns(ch, th)) for ch in channels(th))
+
+
+def _answer(channel: Channel, window: int, rows: _Rows) -> int:
     """Answer one channel for the case's assessment."""
     q, t = rows.queries[channel.query], rows.t
-    since = t - window_ns(channel, th)
+    since = t - window
     before = [time for src in channel.sources for key, time in _source_rows(rows, src)
               if key == q and time < t]  # fmt: skip
     if channel.reduce == "count":
@@ -98,6 +105,6 @@ def _answer(channel: Channel, rows: _Rows, th: Thresholds) -> int:
 def case_history(tables: Mapping[str, Any], cur: int, th: Thresholds) -> dict[str, Any]:
     """Return every history input of a one-assessment table set, as Python scalars."""
     rows = _case_rows(tables, cur)
-    answers = {ch.name: _answer(ch, rows, th) for ch in CHANNELS}
+    answers = {ch.name: _answer(ch, window, rows) for ch, window in _plan(th)}
     incident_t = int(to_ns(tables["incidents"]["occurred_at"])[cur])
     return combine(answers, rows.t, incident_t, th)
