@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from features.dash import ANSWERS, QUESTION_IDS
-from features.rules.case_tables import first_value
+from features.rules.case_tables import LazyTable, first_value
 from features.rules.config import Thresholds
 from features.rules.history_scalar import case_history
 from features.rules.inputs_table import (
@@ -34,6 +34,14 @@ _POSITION: Final[dict[str, dict[Any, int]]] = {
 }
 
 
+_ASSESSMENT: Final[tuple[str, ...]] = (
+    *QUESTION_IDS,
+    "officer_grade",
+    "marac_consent",
+    "dvds_concern",
+)
+
+
 def _code(row: dict[str, Any], column: str) -> int:
     code = _POSITION[column].get(row[column], -1)
     if code < 0:
@@ -53,9 +61,10 @@ def _facts(tables: Tables) -> dict[str, Any]:
     cur = ids.index(wanted) if wanted in ids else -1
     if cur < 0 or len(a["assessment_id"]) != 1:
         raise ValueError("incident_id")
-    row = {c: first_value(a, c) for c in ("officer_grade", "marac_consent", "dvds_concern")}
+    first = a.first if isinstance(a, LazyTable) else {c: a[c][0] for c in _ASSESSMENT}
+    row = {c: first[c] for c in ("officer_grade", "marac_consent", "dvds_concern")}
     event = {c: _cell(inc, c, cur) for c in ("offence_category", "severity", *INCIDENT_FLAGS)}
-    answers = [first_value(a, q) for q in QUESTION_IDS]
+    answers = [first[q] for q in QUESTION_IDS]
     if not all(v in ANSWERS for v in answers):
         raise ValueError("answers")
     return {

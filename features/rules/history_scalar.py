@@ -29,6 +29,7 @@ class _Rows(NamedTuple):
     queries: dict[str, Any]
     plain: dict[tuple[str, str], list[Row]]  # (table, key) for incidents and referrals
     events: dict[str, list[tuple[Any, Any, bool, int, int | None]]]  # kind -> rows
+    sources: dict[Source, list[Row]]  # each source's rows, once read
 
 
 def _case_rows(tables: Mapping[str, Any], cur: int) -> _Rows:
@@ -59,7 +60,7 @@ def _case_rows(tables: Mapping[str, Any], cur: int) -> _Rows:
                other.tolist(), named, to_ns(ev["event_date"]).tolist(), ends)  # fmt: skip
     for kind, person, who, known, start, stop in zip(*columns, strict=True):
         events.setdefault(kind, []).append((person, who, known, start, stop))
-    return _Rows(t, {"dyad": (v, p), "victim": v, "perp": p}, plain, events)
+    return _Rows(t, {"dyad": (v, p), "victim": v, "perp": p}, plain, events, {})
 
 
 _KEYS: dict[str, Callable[[Any, Any], Any]] = {
@@ -83,6 +84,13 @@ def _source_rows(rows: _Rows, source: Source) -> list[Row]:
     ]
 
 
+def _cached_rows(rows: _Rows, source: Source) -> list[Row]:
+    """Return a source's rows, computed once per case (channels share sources)."""
+    if source not in rows.sources:
+        rows.sources[source] = _source_rows(rows, source)
+    return rows.sources[source]
+
+
 @lru_cache(maxsize=64)
 def _plan(th: Thresholds) -> tuple[tuple[Channel, int], ...]:
     """Return a version's channels with their windows (thresholds are resolved once)."""
@@ -93,7 +101,7 @@ def _answer(channel: Channel, window: int, rows: _Rows) -> int:
     """Answer one channel for the case's assessment."""
     q, t = rows.queries[channel.query], rows.t
     since = t - window
-    before = [time for src in channel.sources for key, time in _source_rows(rows, src)
+    before = [time for src in channel.sources for key, time in _cached_rows(rows, src)
               if key == q and time < t]  # fmt: skip
     if channel.reduce == "count":
         return sum(1 for time in before if time >= since)
