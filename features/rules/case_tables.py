@@ -1,9 +1,10 @@
-"""One case as a one-assessment cohort, so a case and its cohort row are graded by one path.
+"""One case as one-assessment tables, cut as the cohort's tables are.
 
-The tables are plain column mappings (numpy arrays), not DataFrames: one case is a few rows
-and pandas' per-frame cost would dominate. Earlier assessments referred to MARAC become
-``marac_referral`` events of their incident's victim and perpetrator (as the cohort path counts
-them); the current incident is dropped from the history if a caller repeated it there.
+The tables are column mappings (numpy arrays), not DataFrames: one case is a few rows and
+pandas' per-frame cost would dominate; a column is built only when it is first read. Earlier
+assessments referred to MARAC become ``marac_referral`` events of their incident's victim and
+perpetrator (as the cohort path counts them); the current incident is dropped from the
+history if a caller repeated it there.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ class _Frame:
     """People and pairs as integer codes; incidents, events and assessments as arrays."""
 
     t: IntArray  # each assessment's completed_at
-    cur: IntArray  # row of each assessment's incident
     keys: dict[tuple[str, str], IntArray]  # (table, key) -> per-row code
     queries: dict[str, IntArray]  # dyad / victim / perp of each assessment
     times: dict[tuple[str, str], IntArray]  # (table, "start" | "end") -> per-row ns
@@ -38,7 +37,6 @@ class _Frame:
     kind_codes: dict[Any, int]
     named: BoolArray  # per event: counterpart recorded
     has_end: BoolArray
-    referred: BoolArray  # per assessment
 
 
 def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
@@ -67,7 +65,7 @@ def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
     kinds, kind_names = pd.factorize(np.asarray(ev["kind"], dtype=object))
     referred = np.asarray(a["referred_to_marac"]).astype(bool)
     return _Frame(
-        t=t, cur=cur,
+        t=t,
         keys={("incidents", "dyad"): pair, ("incidents", "victim"): victim,
               ("events", "person"): person, ("events", "referral"): referral,
               ("events", "conviction"): conviction, ("referred", "dyad"): query[referred],
@@ -77,7 +75,7 @@ def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
                ("events", "start"): to_ns(ev["event_date"]), ("events", "end"): ends,
                ("referred", "start"): t[referred]},
         kind=kinds, kind_codes={k: i for i, k in enumerate(kind_names.tolist())},
-        named=named, has_end=has_end, referred=referred,
+        named=named, has_end=has_end,
     )  # fmt: skip
 
 
@@ -119,6 +117,3 @@ def history_inputs(tables: Mapping[str, Any], cur: IntArray, th: Thresholds) -> 
     f = _frame(tables, cur)
     incident_t = f.times["incidents", "start"][cur]
     return combine(channel_answers(f, th), f.t, incident_t, th)
-
-
-__all__ = ["Channel", "history_inputs"]
