@@ -1,15 +1,16 @@
-"""One case as a one-assessment cohort, so a case and its cohort row are graded by one path.
+"""One case as one-assessment tables, cut as the cohort's tables are.
 
-The tables are plain column mappings (numpy arrays), not DataFrames: one case is a few rows
-and pandas' per-frame cost would dominate. Earlier assessments referred to MARAC become
-``marac_referral`` events of their incident's victim and perpetrator (as the cohort path counts
-them); the current incident is dropped from the history if a caller repeated it there.
+The tables are column mappings (numpy arrays), not DataFrames: one case is a few rows and
+pandas' per-frame cost would dominate; a column is built only when it is first read. Earlier
+assessments referred to MARAC become ``marac_referral`` events of their incident's victim and
+perpetrator (as the cohort path counts them); the current incident is dropped from the
+history if a caller repeated it there.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,8 @@ _TIMES = frozenset({"occurred_at", "completed_at", "event_date", "end_date"})
 def _array(values: Any, column: str = "") -> npt.NDArray[Any]:
     """Return a column as an object array, or datetime64[ns] for a time column."""
     if column in _TIMES:
+        if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+            return values.astype("datetime64[ns]")
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a time zone: let pandas convert it to UTC
             try:
@@ -47,21 +50,52 @@ def _missing_answers(case: Case) -> None:
         )
 
 
-def _incidents(case: Case) -> Columns:
-    current, earlier = case.incident, case.incidents
-    ids = _array(earlier["incident_id"]) if "incident_id" in earlier else np.array([])
-    keep = ids != current.get("incident_id")
-    out: Columns = {}
-    for column in REQUIRED["incidents"]:
-        if column in current and column in earlier:
-            rest = _array(earlier[column], column)[keep]
-            out[column] = np.concatenate([_array([current[column]], column), rest])
-        elif column in current and not len(ids):
-            out[column] = _array([current[column]], column)
-    return out
+class LazyTable(Mapping[str, npt.NDArray[Any]]):
+    """A first row (the case's own), then earlier rows: each column built when first read."""
+
+    def __init__(self, first: Mapping[str, Any], columns: tuple[str, ...],
+                 earlier: Mapping[str, Any] | None = None) -> None:  # fmt: skip
+        self.first, self._earlier = first, earlier or {}
+        self._built: Columns = {}
+        if not self._earlier:  # one row: every column the first row has
+            self._columns = tuple(c for c in columns if c in first)
+        else:
+            ids = self._earlier.get("incident_id", [])
+            self._keep = _array(ids) != first.get("incident_id")
+            self._columns = tuple(
+                c for c in columns if c in first and (c in self._earlier or not len(ids))
+            )
+        self._names = frozenset(self._columns)
+
+    def __getitem__(self, column: str) -> npt.NDArray[Any]:
+        if column not in self._built:
+            if column not in self._names:
+                raise KeyError(column)
+            out = _array([self.first[column]], column)
+            if column in self._earlier:
+                rest = _array(self._earlier[column], column)[self._keep]
+                out = np.concatenate([out, rest])
+            self._built[column] = out
+        return self._built[column]
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
 
 
-def _referrals(case: Case, incidents: Columns) -> Columns:
+def first_value(table: Mapping[str, npt.NDArray[Any]], column: str) -> Any:
+    """Return row 0 of a column (of a :class:`LazyTable`, without building the column)."""
+    if isinstance(table, LazyTable) and column in table and column not in _TIMES:
+        return table.first[column]  # what the column's object array would hold
+    return table[column][0]
+
+
+def _referrals(case: Case, incidents: LazyTable) -> Columns:
     """Earlier assessments referred to MARAC, as referral events of their dyad."""
     prior: Mapping[str, Any] = case.prior_assessments
     if "referred_to_marac" not in prior or not len(prior["referred_to_marac"]):
@@ -82,7 +116,7 @@ def _referrals(case: Case, incidents: Columns) -> Columns:
     }
 
 
-def _events(case: Case, incidents: Columns) -> Columns:
+def _events(case: Case, incidents: LazyTable) -> Columns:
     events = case.history_events
     n = len(events["event_date"]) if "event_date" in events else 0
     out: Columns = {}
@@ -98,16 +132,16 @@ def _events(case: Case, incidents: Columns) -> Columns:
     return out
 
 
-def case_tables(case: Case) -> dict[str, Columns]:
+def case_tables(case: Case) -> dict[str, Mapping[str, npt.NDArray[Any]]]:
     """Return the case as column tables with one assessment (point-in-time failures raise)."""
     failures = check_case(case)
     if failures:
         raise ContractError(failures)
     _missing_answers(case)
-    assessment = {k: _array([v], k) for k, v in case.assessment.items()}
     # The case's assessment is of its current incident, whatever the caller wrote.
-    assessment["incident_id"] = _array([case.incident.get("incident_id")])
-    incidents = _incidents(case)
+    first = {**case.assessment, "incident_id": case.incident.get("incident_id")}
+    assessment = LazyTable(first, tuple(first))
+    incidents = LazyTable(case.incident, REQUIRED["incidents"], case.incidents)
     return {
         "dash_assessments": assessment,
         "incidents": incidents,

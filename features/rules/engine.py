@@ -1,9 +1,10 @@
 """The two entry points: one case for serving, a whole cohort for training and audit.
 
-A case is cut into one-assessment tables (:func:`features.rules.case_tables.case_tables`), so
-both compute :class:`RuleInputs` with the same code, run the same predicates
-(:func:`features.rules.predicates.evaluate`) and the same reason text
-(:func:`features.rules.reasons.describe`).
+A case is cut into one-assessment tables (:func:`features.rules.case_tables.case_tables`).
+Its :class:`RuleInputs` are Python scalars read from the same definitions as the cohort's
+arrays (the history channels of :mod:`features.rules.history_specs`); both run the same
+predicates (:func:`features.rules.predicates.evaluate`) and the same reason text
+(:func:`features.rules.reasons.describe`). Property tests check the two agree.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from features.case import Case
+from features.rules.case_inputs import case_inputs
 from features.rules.case_tables import case_tables
 from features.rules.config import RulesConfig, Thresholds, resolve
-from features.rules.inputs_table import case_inputs, table_inputs
+from features.rules.inputs_table import table_inputs
 from features.rules.predicates import evaluate, plan
 from features.rules.reasons import describe
 from features.rules.results import StatutoryResult
@@ -36,7 +38,7 @@ def _setup(config: RulesConfig | None) -> tuple[Thresholds, RuleTable]:
 
 
 def grade_case(case: Case, config: RulesConfig | None = None) -> StatutoryResult:
-    """Return the statutory grade, actions and flags of one case (a cohort of one)."""
+    """Return the statutory grade, actions and flags of one case."""
     th, table = _setup(config)
     x = case_inputs(case_tables(case), th)
     ev = evaluate(x, th, table)

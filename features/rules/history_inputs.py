@@ -2,9 +2,9 @@
 
 Incidents, history events and earlier MARAC referrals are looked up strictly before each
 assessment's ``completed_at`` (``t``) as :data:`features.rules.history_specs.CHANNELS` states,
-on the features' timeline kernel: the channels' rows are stacked under one key space
-(channel, then person or pair), so one :class:`features.engine.timeline.Timeline` and one
-search answer all of them, whatever the number of channels.
+with :func:`features.rules.windows.lookup` on the features' timeline kernel, one lookup per
+channel. (Stacking every channel under one key space and searching once costs less in numpy
+calls but more in time on a large cohort: each search then runs over every channel's rows.)
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from features.engine.timeline import IntArray, Probe, Timeline, dense_codes, value_at
+from features.engine.timeline import IntArray, dense_codes, value_at
 from features.rules.config import Thresholds
-from features.rules.history_specs import CHANNELS, Channel, Source, combine, window_ns
-from features.rules.windows import to_ns
+from features.rules.history_specs import Channel, Source, channels, combine, window_ns
+from features.rules.windows import lookup, to_ns
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -30,15 +30,13 @@ class _Frame:
     """People and pairs as integer codes; incidents, events and assessments as arrays."""
 
     t: IntArray  # each assessment's completed_at
-    cur: IntArray  # row of each assessment's incident
     keys: dict[tuple[str, str], IntArray]  # (table, key) -> per-row code
     queries: dict[str, IntArray]  # dyad / victim / perp of each assessment
     times: dict[tuple[str, str], IntArray]  # (table, "start" | "end") -> per-row ns
-    kind: npt.NDArray[np.object_]
+    kind: IntArray  # per event: code of its kind in kind_codes
+    kind_codes: dict[Any, int]
     named: BoolArray  # per event: counterpart recorded
     has_end: BoolArray
-    referred: BoolArray  # per assessment
-    span: int  # every person or pair code is below it
 
 
 def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
@@ -64,9 +62,10 @@ def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
     ends = np.zeros(k, dtype=np.int64)
     ends[has_end] = to_ns(end[has_end])
     t = to_ns(a["completed_at"])
+    kinds, kind_names = pd.factorize(np.asarray(ev["kind"], dtype=object))
     referred = np.asarray(a["referred_to_marac"]).astype(bool)
     return _Frame(
-        t=t, cur=cur,
+        t=t,
         keys={("incidents", "dyad"): pair, ("incidents", "victim"): victim,
               ("events", "person"): person, ("events", "referral"): referral,
               ("events", "conviction"): conviction, ("referred", "dyad"): query[referred],
@@ -75,8 +74,8 @@ def _frame(tables: Mapping[str, Any], cur: IntArray) -> _Frame:
         times={("incidents", "start"): to_ns(inc["occurred_at"]),
                ("events", "start"): to_ns(ev["event_date"]), ("events", "end"): ends,
                ("referred", "start"): t[referred]},
-        kind=np.asarray(ev["kind"], dtype=object), named=named, has_end=has_end,
-        referred=referred, span=max(top, 2 * (m + k) + len(cur)),
+        kind=kinds, kind_codes={k: i for i, k in enumerate(kind_names.tolist())},
+        named=named, has_end=has_end,
     )  # fmt: skip
 
 
@@ -85,7 +84,7 @@ def _rows(f: _Frame, source: Source) -> tuple[IntArray, IntArray]:
     keys, times = f.keys[source.table, source.key], f.times[source.table, source.time]
     if source.table != "events":
         return keys, times
-    mask = np.isin(f.kind, list(source.kinds))
+    mask = np.isin(f.kind, [f.kind_codes[k] for k in source.kinds if k in f.kind_codes])
     if source.counterpart != "any":
         mask &= f.named if source.counterpart == "named" else ~f.named
     if source.time == "end":
@@ -93,26 +92,24 @@ def _rows(f: _Frame, source: Source) -> tuple[IntArray, IntArray]:
     return keys[mask], times[mask]
 
 
+def _answer(f: _Frame, channel: Channel, th: Thresholds) -> IntArray:
+    """Answer one channel for every assessment with one timeline lookup."""
+    rows = [_rows(f, source) for source in channel.sources]
+    keys = np.concatenate([k for k, _ in rows]) if len(rows) > 1 else rows[0][0]
+    times = np.concatenate([t for _, t in rows]) if len(rows) > 1 else rows[0][1]
+    windows = (window_ns(channel, th),) if channel.window else ()
+    found = lookup(keys, times, f.queries[channel.query], f.t, windows)
+    if channel.reduce == "count":
+        return found.count(0)
+    if channel.reduce == "total":
+        return found.total()
+    last = found.last()
+    return np.where(last >= 0, f.t - value_at(times, np.maximum(last, 0)), -1)
+
+
 def channel_answers(f: _Frame, th: Thresholds) -> dict[str, IntArray]:
-    """Answer every channel for every assessment with one timeline and one search."""
-    rows = [(c, *_rows(f, s)) for c, ch in enumerate(CHANNELS) for s in ch.sources]
-    keys = np.concatenate([k + c * f.span for c, k, _ in rows])
-    times = np.concatenate([t for _, _, t in rows])
-    n, m = len(f.t), len(CHANNELS)
-    tl = Timeline.build(keys, times)
-    query = np.concatenate([f.queries[ch.query] + c * f.span for c, ch in enumerate(CHANNELS)])
-    probe = Probe.of(query, np.tile(f.t, m))
-    shifts = np.zeros((2, n * m), dtype=np.int64)
-    shifts[1] = np.repeat([window_ns(ch, th) for ch in CHANNELS], n)
-    start, at, cut = tl.locate(probe, probe.ranks(tl.clock, shifts))
-    latest = value_at(tl.sorted_values(times), np.maximum(at - 1, 0))
-    ages = np.where(at > start, probe.at - latest, -1)
-    answers = {"count": at - cut, "total": at - start, "age": ages}
-    return {ch.name: _part(answers[ch.reduce], c, n) for c, ch in enumerate(CHANNELS)}
-
-
-def _part(values: IntArray, c: int, n: int) -> IntArray:
-    return np.asarray(values[c * n : (c + 1) * n], dtype=np.int64)
+    """Answer every channel for every assessment (arrays in assessment order)."""
+    return {channel.name: _answer(f, channel, th) for channel in channels(th)}
 
 
 def history_inputs(tables: Mapping[str, Any], cur: IntArray, th: Thresholds) -> dict[str, Any]:
@@ -120,6 +117,3 @@ def history_inputs(tables: Mapping[str, Any], cur: IntArray, th: Thresholds) -> 
     f = _frame(tables, cur)
     incident_t = f.times["incidents", "start"][cur]
     return combine(channel_answers(f, th), f.t, incident_t, th)
-
-
-__all__ = ["Channel", "history_inputs"]

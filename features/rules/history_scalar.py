@@ -8,17 +8,18 @@ are equal exactly when the ids are). The property tests check both interpreters 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from features.rules.config import Thresholds
-from features.rules.history_specs import CHANNELS, Channel, Source, combine, window_ns
+from features.rules.history_specs import Channel, Source, channels, combine, window_ns
 from features.rules.windows import to_ns
 
-Row = tuple[Any, int]  # (key, time in ns)
+Row = tuple[Any, Any]  # (key, time in ns)
 
 
 class _Rows(NamedTuple):
@@ -28,6 +29,7 @@ class _Rows(NamedTuple):
     queries: dict[str, Any]
     plain: dict[tuple[str, str], list[Row]]  # (table, key) for incidents and referrals
     events: dict[str, list[tuple[Any, Any, bool, int, int | None]]]  # kind -> rows
+    sources: dict[Source, list[Row]]  # each source's rows, once read
 
 
 def _case_rows(tables: Mapping[str, Any], cur: int) -> _Rows:
@@ -58,32 +60,48 @@ def _case_rows(tables: Mapping[str, Any], cur: int) -> _Rows:
                other.tolist(), named, to_ns(ev["event_date"]).tolist(), ends)  # fmt: skip
     for kind, person, who, known, start, stop in zip(*columns, strict=True):
         events.setdefault(kind, []).append((person, who, known, start, stop))
-    return _Rows(t, {"dyad": (v, p), "victim": v, "perp": p}, plain, events)
+    return _Rows(t, {"dyad": (v, p), "victim": v, "perp": p}, plain, events, {})
+
+
+_KEYS: dict[str, Callable[[Any, Any], Any]] = {
+    "person": lambda person, other: person,
+    "referral": lambda person, other: (person, other),
+    "conviction": lambda person, other: (other, person),
+}
 
 
 def _source_rows(rows: _Rows, source: Source) -> list[Row]:
     """Return the (key, time) of a source's rows."""
     if source.table != "events":
         return rows.plain[source.table, source.key]
-    out: list[Row] = []
     want = {"any": None, "named": True, "unnamed": False}[source.counterpart]
-    for kind in source.kinds:
-        for person, other, known, start, stop in rows.events.get(kind, ()):
-            if want is not None and known != want:
-                continue
-            time = start if source.time == "start" else stop
-            if time is None:
-                continue
-            key = {"person": person, "referral": (person, other), "conviction": (other, person)}
-            out.append((key[source.key], time))
-    return out
+    key, at = _KEYS[source.key], 3 if source.time == "start" else 4
+    return [
+        (key(row[0], row[1]), row[at])
+        for kind in source.kinds
+        for row in rows.events.get(kind, ())
+        if (want is None or row[2] == want) and row[at] is not None
+    ]
 
 
-def _answer(channel: Channel, rows: _Rows, th: Thresholds) -> int:
+def _cached_rows(rows: _Rows, source: Source) -> list[Row]:
+    """Return a source's rows, computed once per case (channels share sources)."""
+    if source not in rows.sources:
+        rows.sources[source] = _source_rows(rows, source)
+    return rows.sources[source]
+
+
+@lru_cache(maxsize=64)
+def _plan(th: Thresholds) -> tuple[tuple[Channel, int], ...]:
+    """Return a version's channels with their windows (thresholds are resolved once)."""
+    return tuple((ch, window_ns(ch, th)) for ch in channels(th))
+
+
+def _answer(channel: Channel, window: int, rows: _Rows) -> int:
     """Answer one channel for the case's assessment."""
     q, t = rows.queries[channel.query], rows.t
-    since = t - window_ns(channel, th)
-    before = [time for src in channel.sources for key, time in _source_rows(rows, src)
+    since = t - window
+    before = [time for src in channel.sources for key, time in _cached_rows(rows, src)
               if key == q and time < t]  # fmt: skip
     if channel.reduce == "count":
         return sum(1 for time in before if time >= since)
@@ -95,6 +113,6 @@ def _answer(channel: Channel, rows: _Rows, th: Thresholds) -> int:
 def case_history(tables: Mapping[str, Any], cur: int, th: Thresholds) -> dict[str, Any]:
     """Return every history input of a one-assessment table set, as Python scalars."""
     rows = _case_rows(tables, cur)
-    answers = {ch.name: _answer(ch, rows, th) for ch in CHANNELS}
+    answers = {ch.name: _answer(ch, window, rows) for ch, window in _plan(th)}
     incident_t = int(to_ns(tables["incidents"]["occurred_at"])[cur])
     return combine(answers, rows.t, incident_t, th)

@@ -92,6 +92,12 @@ CHANNELS: Final[tuple[Channel, ...]] = (
 )  # fmt: skip
 
 
+def channels(th: Thresholds) -> tuple[Channel, ...]:
+    """Return the channels a version reads (v1 counts every conviction, v2 unspent ones)."""
+    unused = ("conv_all",) if th.dvds_other_victims_only else ("conv_known", "conv_same")
+    return tuple(ch for ch in CHANNELS if ch.name not in unused)
+
+
 def window_ns(channel: Channel, th: Thresholds) -> int:
     """Return a channel's window in nanoseconds (0 where it counts no window)."""
     return int(getattr(th, channel.window)) if channel.window else 0
@@ -110,8 +116,7 @@ def _current_in(t: Any, s: Any, window: int) -> Any:
 def combine(p: dict[str, Any], t: Any, s: Any, th: Thresholds) -> dict[str, Any]:
     """Return the history inputs from the channels' answers ``p`` (``s``: the incident's time)."""
     # v2: unspent convictions against other victims; rules v1: every conviction, any age
-    other_victims = p["conv_known"] - p["conv_same"]
-    convictions = other_victims if th.dvds_other_victims_only else p["conv_all"]
+    convictions = p["conv_known"] - p["conv_same"] if th.dvds_other_victims_only else p["conv_all"]
     out = {
         "dyad_incidents": p["inc_dyad"] - _current_in(t, s, th.esc_window_ns) + 1,
         "victim_incidents": p["inc_victim"] - _current_in(t, s, th.csc_third_window_ns) + 1,

@@ -4,8 +4,8 @@ Tables are DataFrames (a cohort) or plain column mappings (one case, without pan
 every column is read through :func:`col` as a numpy array. The same :class:`RuleInputs` holds
 numpy arrays, or Python scalars for one row (the reasons are formatted from a row); the
 predicates read either without knowing which. History inputs come from
-:mod:`features.rules.history_inputs` on the features' timeline kernel for a cohort, and
-:mod:`features.rules.history_scalar` in plain Python for one case, from the same channels.
+:mod:`features.rules.history_inputs` on the features' timeline kernel for a cohort; one
+case's inputs are Python scalars (:mod:`features.rules.case_inputs`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from features.dash import ANSWERS, QUESTION_IDS
 from features.engine.timeline import IntArray
 from features.rules.config import Thresholds
 from features.rules.history_inputs import history_inputs
-from features.rules.history_scalar import case_history
 from features.rules.windows import to_ns
 from features.vocab import GRADES, MARAC_CONSENT, OFFENCE_CATEGORIES
 
@@ -116,7 +115,8 @@ def col(table: Table, column: str) -> npt.NDArray[Any]:
     return np.asarray(table[column])
 
 
-def _check_columns(tables: Tables) -> None:
+def check_columns(tables: Tables) -> None:
+    """Raise ContractError naming every required column the tables lack."""
     failures = [
         ContractFailure(name, "-", column, "missing column", "")
         for name, columns in REQUIRED.items()
@@ -202,9 +202,9 @@ def _flag(frame: Table, column: str, rows: IntArray) -> npt.NDArray[np.bool_]:
     return np.asarray(col(frame, column).astype(bool)[rows], dtype=bool)
 
 
-def _row_facts(tables: Tables) -> dict[str, Any]:
+def row_facts(tables: Tables) -> dict[str, Any]:
     """Return the inputs read from each assessment and its incident (arrays)."""
-    _check_columns(tables)
+    check_columns(tables)
     a, inc = tables["dash_assessments"], tables["incidents"]
     yes, dont_know, not_answered = answer_counts(a)
     cur = current_incidents(tables)
@@ -229,13 +229,6 @@ def _row_facts(tables: Tables) -> dict[str, Any]:
 
 def table_inputs(tables: Tables, th: Thresholds) -> RuleInputs:
     """Compute the rule inputs of every assessment (arrays in assessment order)."""
-    facts = _row_facts(tables)
+    facts = row_facts(tables)
     cur = facts.pop("_cur")
     return RuleInputs(**facts, **history_inputs(tables, cur, th))
-
-
-def case_inputs(tables: Tables, th: Thresholds) -> RuleInputs:
-    """Compute the rule inputs of a one-assessment table set, as Python scalars."""
-    facts = {name: value.tolist()[0] for name, value in _row_facts(tables).items()}
-    cur = facts.pop("_cur")
-    return RuleInputs(**facts, **case_history(tables, cur, th))

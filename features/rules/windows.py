@@ -3,7 +3,8 @@
 Every lookup asks, per query (a key and a cut time ``t`` in nanoseconds), about the events of
 the same key strictly before ``t``: how many lie in ``[t - window, t)`` and which was the
 latest. :class:`features.engine.timeline.Timeline` answers all queries and windows with one
-search, the same kernel the features use; a single case is a cohort of one.
+search, the same kernel the features use. (One case's few rows are looked up in plain
+Python: :mod:`features.rules.history_scalar`.)
 """
 
 from __future__ import annotations
