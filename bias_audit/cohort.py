@@ -45,6 +45,32 @@ def _model_columns(scores: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     return frame.reindex(ids)
 
 
+def _audit_columns(
+    tables: Mapping[str, pd.DataFrame], outcome: pd.Series, rules: RulesConfig | None
+) -> pd.DataFrame:
+    """Return every assessment's ids, outcome, grades, yes-count and the victim's groups."""
+    assessments, incidents = tables["dash_assessments"], tables["incidents"]
+    grades = grade_table(tables, rules)
+    people = audit_frame(tables, FeatureConfig())
+    victims = incidents.set_index("incident_id")["victim_id"].reindex(assessments["incident_id"])
+    return pd.DataFrame(
+        {
+            "assessment_id": assessments["assessment_id"].to_numpy(),
+            "victim_id": victims.to_numpy(),
+            "officer_id": assessments["officer_id"].to_numpy(),
+            str(outcome.name): outcome.to_numpy(),
+            "statutory_grade": grades["statutory_grade"].to_numpy(),
+            "officer_grade": assessments["officer_grade"].to_numpy(),
+            "yes_count": grades["yes_count"].to_numpy(),
+            "sex": people["victim_sex"].to_numpy(),
+            "ethnicity": people["victim_ethnicity"].to_numpy(),
+            "age_band": age_band(people["victim_age"]).to_numpy(),
+            "area": people["area"].to_numpy(),
+            "disability": people["victim_disability"].to_numpy(),
+        }
+    )
+
+
 def cohort_audit_frame(
     tables: Mapping[str, pd.DataFrame],
     model_scores: pd.DataFrame | None = None,
@@ -67,25 +93,7 @@ def cohort_audit_frame(
     assessments, incidents = tables["dash_assessments"], tables["incidents"]
     until = None if observed_until is None else pd.Timestamp(observed_until)
     labels = derive_labels(incidents, assessments, until)
-    grades = grade_table(tables, rules)
-    people = audit_frame(tables, FeatureConfig())
-    victims = incidents.set_index("incident_id")["victim_id"].reindex(assessments["incident_id"])
-    frame = pd.DataFrame(
-        {
-            "assessment_id": assessments["assessment_id"].to_numpy(),
-            "victim_id": victims.to_numpy(),
-            "officer_id": assessments["officer_id"].to_numpy(),
-            outcome: labels[outcome].to_numpy(),
-            "statutory_grade": grades["statutory_grade"].to_numpy(),
-            "officer_grade": assessments["officer_grade"].to_numpy(),
-            "yes_count": grades["yes_count"].to_numpy(),
-            "sex": people["victim_sex"].to_numpy(),
-            "ethnicity": people["victim_ethnicity"].to_numpy(),
-            "age_band": age_band(people["victim_age"]).to_numpy(),
-            "area": people["area"].to_numpy(),
-            "disability": people["victim_disability"].to_numpy(),
-        }
-    )
+    frame = _audit_columns(tables, labels[outcome].rename(outcome), rules)
     keep = labels["outcome_window_complete"].to_numpy(dtype=bool, copy=True)
     if since is not None:
         completed = pd.to_datetime(assessments["completed_at"]).to_numpy()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
+from features.contract_failures import ContractError, ContractFailure, failures_from_pandera
+from features.contract_links import check_references
 from features.dash import ANSWERS, QUESTION_IDS
 from features.vocab import (
     ETHNICITIES,
@@ -22,6 +23,17 @@ from features.vocab import (
     SEVERITY_MIN,
     SEXES,
 )
+
+__all__ = [
+    "SCHEMAS",
+    "ContractError",
+    "ContractFailure",
+    "check_references",
+    "check_table",
+    "check_tables",
+    "validate_table",
+    "validate_tables",
+]
 
 _ID_PATTERN: Final[str] = r"^[A-Za-z0-9_\-:.]{1,64}$"
 _TS: Final[str] = "datetime64[ns]"
@@ -179,62 +191,13 @@ SCHEMAS: Final[dict[str, pa.DataFrameSchema]] = {
 }
 
 
-@dataclass(frozen=True)
-class ContractFailure:
-    """One broken rule: which table, row, column and rule, and the offending value."""
-
-    table: str
-    row: str
-    column: str
-    rule: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.table}[row {self.row}].{self.column}: {self.rule} (value: {self.value})"
-
-
-class ContractError(ValueError):
-    """Raised when one or more tables break their contract; carries every failure."""
-
-    def __init__(self, failures: list[ContractFailure]) -> None:
-        self.failures = failures
-        shown = "\n".join(f"  - {f}" for f in failures[:20])
-        more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
-        super().__init__(f"{len(failures)} contract failure(s):\n{shown}{more}")
-
-
-def _row_label(index: Any) -> str:
-    return "-" if index is None or pd.isna(index) else str(index)
-
-
-def _failures_from_pandera(
-    table: str, frame: pd.DataFrame, cases: pd.DataFrame
-) -> list[ContractFailure]:
-    out: list[ContractFailure] = []
-    seen_frame_checks: set[tuple[str, str]] = set()
-    for rec in cases.to_dict("records"):
-        rule, row = str(rec.get("check")), _row_label(rec.get("index"))
-        columns = _FRAME_CHECK_COLUMNS.get(rule)
-        if columns is not None:
-            if (row, rule) in seen_frame_checks:
-                continue  # pandera reports a frame-wide check once per column; keep one
-            seen_frame_checks.add((row, rule))
-            values = frame.loc[rec["index"], list(columns)].to_dict()
-            out.append(ContractFailure(table, row, ", ".join(columns), rule, str(values)))
-            continue
-        column = rec.get("column")
-        name = "(table)" if column is None or column == table else str(column)
-        out.append(ContractFailure(table, row, name, rule, str(rec.get("failure_case"))))
-    return out
-
-
 def check_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[ContractFailure]]:
     """Validate one table lazily; return the coerced frame and every failure found."""
     schema = SCHEMAS[table]
     try:
         return schema.validate(frame, lazy=True), []
     except SchemaErrors as exc:
-        return frame, _failures_from_pandera(table, frame, exc.failure_cases)
+        return frame, failures_from_pandera(table, frame, exc.failure_cases, _FRAME_CHECK_COLUMNS)
     except SchemaError as exc:  # pragma: no cover - lazy mode reports through SchemaErrors
         return frame, [ContractFailure(table, "-", "(table)", str(exc), "")]
 
@@ -245,83 +208,6 @@ def validate_table(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     if failures:
         raise ContractError(failures)
     return checked
-
-
-def _missing_refs(
-    table: str, frame: pd.DataFrame, column: str, allowed: pd.Series, target: str
-) -> list[ContractFailure]:
-    if column not in frame.columns:
-        return []  # the missing column is already reported by the table's own contract
-    bad = frame.index[~frame[column].isin(allowed)]
-    return [
-        ContractFailure(
-            table, str(i), column, f"references a missing {target}", str(frame.at[i, column])
-        )
-        for i in bad
-    ]
-
-
-def check_references(tables: Mapping[str, pd.DataFrame]) -> list[ContractFailure]:
-    """Check the links between tables: assessment -> incident -> people, events -> people."""
-    failures: list[ContractFailure] = []
-    people, incidents = tables["people"], tables["incidents"]
-    assessments, events = tables["dash_assessments"], tables["history_events"]
-    if "person_id" not in people.columns or "incident_id" not in incidents.columns:
-        return failures  # without the key columns there is nothing to link to
-    ids = people["person_id"]
-    failures += _missing_refs("incidents", incidents, "victim_id", ids, "people.person_id")
-    failures += _missing_refs("incidents", incidents, "perpetrator_id", ids, "people.person_id")
-    failures += _missing_refs("history_events", events, "person_id", ids, "people.person_id")
-    if "counterpart_id" in events.columns:
-        linked = events[events["counterpart_id"].notna()]
-        failures += _missing_refs(
-            "history_events", linked, "counterpart_id", ids, "people.person_id"
-        )
-    failures += _missing_refs(
-        "dash_assessments",
-        assessments,
-        "incident_id",
-        incidents["incident_id"],
-        "incidents.incident_id",
-    )
-    failures += _assessment_after_incident(incidents, assessments)
-    if "oracle" in tables:
-        failures += _missing_refs(
-            "oracle",
-            tables["oracle"],
-            "assessment_id",
-            assessments["assessment_id"],
-            "dash_assessments.assessment_id",
-        )
-    return failures
-
-
-def _assessment_after_incident(
-    incidents: pd.DataFrame, assessments: pd.DataFrame
-) -> list[ContractFailure]:
-    needed = {"incident_id", "occurred_at"} <= set(incidents.columns) and {
-        "incident_id",
-        "completed_at",
-    } <= set(assessments.columns)
-    if not needed:
-        return []
-    try:
-        lookup = incidents.drop_duplicates("incident_id").set_index("incident_id")["occurred_at"]
-        occurred = pd.to_datetime(assessments["incident_id"].map(lookup), errors="coerce")
-        completed = pd.to_datetime(assessments["completed_at"], errors="coerce")
-    except (TypeError, ValueError):
-        return []  # unparseable dates are already reported by the table contracts
-    bad = assessments.index[occurred.notna() & completed.notna() & (completed < occurred)]
-    return [
-        ContractFailure(
-            "dash_assessments",
-            str(i),
-            "completed_at",
-            "must not be before its incident's occurred_at",
-            str(assessments.at[i, "completed_at"]),
-        )
-        for i in bad
-    ]
 
 
 def check_tables(

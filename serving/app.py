@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -66,17 +66,9 @@ def build_services(settings: ServingSettings, metrics: ServiceMetrics) -> Servic
     )
 
 
-def create_app(
-    settings: ServingSettings | None = None, *, services: Services | None = None
-) -> FastAPI:
-    """Build the app; the lifespan loads the model and connects to the database.
-
-    ``services`` (from :func:`build_services`) may be passed in to share one loaded model and
-    engine between apps (tests, benchmarks); the lifespan then neither loads nor disposes them.
-    """
-    settings = settings or (services.settings if services else get_settings())
-    metrics = services.metrics if services else ServiceMetrics()
-
+def _lifespan(
+    settings: ServingSettings, metrics: ServiceMetrics, services: Services | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if services is not None:
@@ -93,16 +85,10 @@ def create_app(
         finally:
             built.close()
 
-    app = FastAPI(
-        title="Second Look scoring API",
-        version="1.0.0",
-        description=DESCRIPTION,
-        lifespan=lifespan,
-    )
-    for router in (score.router, model.router, audit_log.router, bias_audit.router, health.router):
-        app.include_router(router)
-    install_web(app)  # reviewer pages (HTML) under /reviewer
-    install_error_handlers(app)
+    return lifespan
+
+
+def _guard_bodies(app: FastAPI, metrics: ServiceMetrics) -> None:
     areas = (
         Area("/v1/", api_key_gate),
         Area(PREFIX + "/", session_gate, FORM_BODY_BYTES, frozenset({PREFIX + "/login"})),
@@ -110,6 +96,29 @@ def create_app(
     )
     app.add_middleware(BodyGuard, areas=areas)  # inner: sizes and keys before any body is read
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outer: sees every answer
+
+
+def create_app(
+    settings: ServingSettings | None = None, *, services: Services | None = None
+) -> FastAPI:
+    """Build the app; the lifespan loads the model and connects to the database.
+
+    ``services`` (from :func:`build_services`) may be passed in to share one loaded model and
+    engine between apps (tests, benchmarks); the lifespan then neither loads nor disposes them.
+    """
+    settings = settings or (services.settings if services else get_settings())
+    metrics = services.metrics if services else ServiceMetrics()
+    app = FastAPI(
+        title="Second Look scoring API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=_lifespan(settings, metrics, services),
+    )
+    for router in (score.router, model.router, audit_log.router, bias_audit.router, health.router):
+        app.include_router(router)
+    install_web(app)  # reviewer pages (HTML) under /reviewer
+    install_error_handlers(app)
+    _guard_bodies(app, metrics)
     _document_manual_bodies(app)
     return app
 

@@ -166,23 +166,35 @@ def group_contributions(
     p = to_probability(np.concatenate([starts, *paths]))  # one calibration call for all
     cuts = np.cumsum([len(starts)] + [len(x) for x in paths])
     row = row or case.as_row()
-    groups = []
+    out = []
     for n, j in enumerate(order):
-        group, size = lay.groups[j], int(ends[j] - lay.starts[j])
-        total, top = float(sums[j]), tops[n]
-        groups.append(
-            GroupOut(
-                group=group,
-                label=group_label(group),
-                direction=_direction(total),
-                log_odds=total,
-                probability_effect=float(p[n + 1] - p[n]),
-                features=_listed(top, contrib, np.diff(p[cuts[n] : cuts[n + 1]]), case, row),
-                remaining_log_odds=total - float(contrib[top].sum()),
-                remaining_features=size - len(top),
-            )
-        )
-    return groups
+        ctx = _GroupContext(contrib, case, row, int(ends[j] - lay.starts[j]))
+        effect, pushes = float(p[n + 1] - p[n]), np.diff(p[cuts[n] : cuts[n + 1]])
+        out.append(_group_out(lay.groups[j], float(sums[j]), effect, tops[n], pushes, ctx))
+    return out
+
+
+@dataclass(frozen=True)
+class _GroupContext:
+    contrib: FloatArray
+    case: CaseRow
+    row: dict[str, float]
+    size: int
+
+
+def _group_out(
+    group: str, total: float, effect: float, top: list[int], pushes: FloatArray, ctx: _GroupContext
+) -> GroupOut:
+    return GroupOut(
+        group=group,
+        label=group_label(group),
+        direction=_direction(total),
+        log_odds=total,
+        probability_effect=effect,
+        features=_listed(top, ctx.contrib, pushes, ctx.case, ctx.row),
+        remaining_log_odds=total - float(ctx.contrib[top].sum()),
+        remaining_features=ctx.size - len(top),
+    )
 
 
 def explain(
