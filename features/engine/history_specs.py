@@ -131,13 +131,13 @@ _SEPARATION_HISTORY: Final[tuple[FeatureSpec, ...]] = (
     flag_spec(
         "victim_new_relationship_365d",
         "separation",
-        "1 if a new relationship of the victim was recorded in the 365 days before this assessment",
+        "A new relationship of the victim recorded in the 365 days before this assessment",
     ),
     flag_spec(
         "child_contact_proceedings_365d",
         "separation",
-        "1 if child-contact proceedings of the victim or perpetrator were recorded in the 365 "
-        "days before this assessment",
+        "Child-contact proceedings of the victim or perpetrator recorded in the 365 days before "
+        "this assessment",
     ),
 )
 
@@ -213,7 +213,7 @@ CRIMINAL_HISTORY: Final[tuple[FeatureSpec, ...]] = (
     flag_spec(
         "perp_released_365d",
         "criminal_history",
-        f"1 if {_PERP} was released from custody in the 365 days {_BEFORE_T} (a trigger)",
+        f"Release of {_PERP} from custody in the 365 days {_BEFORE_T} (a trigger)",
     ),
     real_spec(
         "days_since_perp_release",

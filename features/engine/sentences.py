@@ -13,7 +13,8 @@ from typing import Final
 
 from features.dash import DASH, QUESTION_IDS
 from features.engine.groups import dash_question
-from features.engine.sentence_templates import TEMPLATES, Row, missing
+from features.engine.sentence_parts import Row, missing
+from features.engine.sentence_templates import TEMPLATES
 from features.engine.specs import FEATURES
 
 __all__ = ["Row", "dash_answer_sentence", "missing", "sentence"]
