@@ -25,6 +25,7 @@ from features.vocab import (
 )
 
 __all__ = [
+    "INCIDENT_FLAGS",
     "SCHEMAS",
     "ContractError",
     "ContractFailure",
@@ -120,6 +121,11 @@ INCIDENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(
     name="incidents",
     strict=True,
     coerce=True,
+)
+
+# The incident's yes/no facts, in contract order (the reviewer's case page lists those set).
+INCIDENT_FLAGS: Final[tuple[str, ...]] = tuple(
+    name for name, column in INCIDENTS.columns.items() if str(column.dtype) == "bool"
 )
 
 DASH_ASSESSMENTS: Final[pa.DataFrameSchema] = pa.DataFrameSchema(

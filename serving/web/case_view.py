@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from features.contracts import INCIDENT_FLAGS
 from features.dash import DASH
 from features.vocab import GRADE_RANK, GRADES
 from serving.db.reviewer_store import AuditCase, ReviewRecord
@@ -38,17 +39,6 @@ DECISION_LABELS: Final[dict[str, str]] = {
     "raise": "Raise the grade",
     "no_change": "No change",
 }
-INCIDENT_FLAGS: Final[tuple[str, ...]] = (
-    "injury",
-    "weapon",
-    "strangulation",
-    "alcohol_or_drugs",
-    "children_present",
-    "child_involved",
-    "child_called_police",
-    "victim_pregnant",
-    "child_abuse_marker_at_address",
-)
 
 
 @dataclass(frozen=True)
