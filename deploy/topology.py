@@ -29,12 +29,14 @@ from pathlib import Path
 
 import httpx
 
+from features.labels import PRIMARY_LABEL
+
 HOST = "127.0.0.1"
 PG = "postgresql+psycopg://secondlook:secondlook@127.0.0.1:5432"
 PORTS = {"mlflow": 5055, "scheduler": 8796, "api_a": 8101, "api_b": 8102}
 DATABASES = ("secondlook_topology_audit", "secondlook_topology_mlflow")
 TOKEN = re.compile(r"sl_k[0-9a-f]+\.[A-Za-z0-9_\-]+")
-MODEL = "secondlook-serious_harm_365d"
+MODEL = f"secondlook-{PRIMARY_LABEL}"  # what `secondlook train` registers by default
 
 
 def environment() -> dict[str, str]:
