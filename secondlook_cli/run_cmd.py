@@ -77,10 +77,28 @@ def run(
     workers: Workers = 1,
 ) -> None:
     """Run the whole job on a synthetic cohort and serve the result on HOST:PORT."""
-    from bias_audit import AuditConfig
+    tables, metadata = _cohort(victims, seed, data)
+    console.rule("2. Statutory grades")
+    for table in summary_tables(grade_cohort_to_file(tables, out / "grades.parquet")):
+        console.print(table)
+    console.rule("3. Model (features, temporal split, calibrated LightGBM, MLflow)")
+    result = run_training(tables, metadata, TARGET, None, seed)
+    print_result(result, TARGET)
+    ref = _audit(tables, metadata, result, boot, seed, out)
+    services, reviewer_key = _seed_queue(tables, ref, samples)
+    console.rule("6. Serving")
+    console.print(f"Reviewer page: [bold]http://{host}:{port}/[/bold]")
+    console.print(f"API docs:      http://{host}:{port}/docs")
+    console.print("Reviewer key (shown once, stored only as a hash):")
+    console.print(reviewer_key, soft_wrap=True, highlight=False)
+    if serve:
+        serve_with(services, host, port, workers)
+    else:
+        services.close()
+
+
+def _cohort(victims: int, seed: int, data: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     from features.synthetic import generate_cohort
-    from serving.security import create_key
-    from serving.web import record_cases
 
     console.rule("1. Synthetic cohort")
     with console.status(f"Simulating {victims:,} victims (seed {seed})..."):
@@ -88,15 +106,18 @@ def run(
     write_cohort(cohort.tables, data, metadata=cohort.metadata)
     tables, metadata = load_valid_cohort(data)
     console.print(f"{len(tables['dash_assessments']):,} assessments; all tables meet contracts")
+    return tables, metadata
 
-    console.rule("2. Statutory grades")
-    summary = grade_cohort_to_file(tables, out / "grades.parquet")
-    for table in summary_tables(summary):
-        console.print(table)
 
-    console.rule("3. Model (features, temporal split, calibrated LightGBM, MLflow)")
-    result = run_training(tables, metadata, TARGET, None, seed)
-    print_result(result, TARGET)
+def _audit(
+    tables: dict[str, pd.DataFrame],
+    metadata: dict[str, Any],
+    result: TrainResult,
+    boot: int,
+    seed: int,
+    out: Path,
+) -> str:
+    from bias_audit import AuditConfig
 
     console.rule("4. Bias audit (test period, attached to the model's run)")
     ref = served_model_ref(result)
@@ -104,6 +125,12 @@ def run(
     config = AuditConfig(n_boot=boot, person_column="victim_id", seed=seed)
     output = audit_model_on_cohort(tables, metadata, model, config, out / "audit")
     print_model_audit(output, server_running=False)
+    return ref
+
+
+def _seed_queue(tables: dict[str, pd.DataFrame], ref: str, samples: int) -> tuple[Any, str]:
+    from serving.security import create_key
+    from serving.web import record_cases
 
     console.rule("5. Scoring sample cases into the audit log")
     services = start_services(serving_settings(model_ref=ref))
@@ -121,13 +148,4 @@ def run(
     for reason in seeded.rejections:
         err_console.print(f"[yellow]rejected {reason}[/yellow]")
     _, reviewer_key = create_key(services.store, "reviewer")
-
-    console.rule("6. Serving")
-    console.print(f"Reviewer page: [bold]http://{host}:{port}/[/bold]")
-    console.print(f"API docs:      http://{host}:{port}/docs")
-    console.print("Reviewer key (shown once, stored only as a hash):")
-    console.print(reviewer_key, soft_wrap=True, highlight=False)
-    if serve:
-        serve_with(services, host, port, workers)
-    else:
-        services.close()
+    return services, reviewer_key
