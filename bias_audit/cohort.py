@@ -13,7 +13,8 @@ from bias_audit.errors import AuditInputError
 from bias_audit.officer import officer_effect
 from bias_audit.result import AuditResult
 from bias_audit.spec import AuditConfig, ScorerSpec
-from features.engine import FeatureConfig, audit_frame, build_features
+from features.cohort_frames import CohortFrames, build_cohort_frames
+from features.engine import FeatureConfig, audit_frame
 from features.engine.registry import categorical_features
 from features.labels import PRIMARY_LABEL, derive_labels
 from features.rules import RulesConfig, grade_table
@@ -46,11 +47,10 @@ def _model_columns(scores: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
 
 
 def _audit_columns(
-    tables: Mapping[str, pd.DataFrame], outcome: pd.Series, rules: RulesConfig | None
+    tables: Mapping[str, pd.DataFrame], outcome: pd.Series, grades: pd.DataFrame
 ) -> pd.DataFrame:
     """Return every assessment's ids, outcome, grades, yes-count and the victim's groups."""
     assessments, incidents = tables["dash_assessments"], tables["incidents"]
-    grades = grade_table(tables, rules)
     people = audit_frame(tables, FeatureConfig())
     victims = incidents.set_index("incident_id")["victim_id"].reindex(assessments["incident_id"])
     return pd.DataFrame(
@@ -78,13 +78,15 @@ def cohort_audit_frame(
     rules: RulesConfig | None = None,
     since: pd.Timestamp | str | None = None,
     outcome: str = PRIMARY_LABEL,
+    grades: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return one row per assessment with a complete 365-day window, ready for ``run_audit``.
 
     ``since`` keeps only assessments completed at or after it (e.g. a model's test period,
     so the model is audited out of sample); grades still use the whole history.
 
-    ``outcome`` is the label audited against (the model's target; see ``features.labels``).
+    ``outcome`` is the label audited against (the model's target; see ``features.labels``);
+    ``grades`` the cohort's ``grade_table`` frame under ``rules`` when already built.
     Columns: ``assessment_id``, ``victim_id``, ``officer_id``, the outcome, ``statutory_grade``,
     ``officer_grade``, ``yes_count``, victim ``sex``, ``ethnicity``, ``age_band`` (at the
     assessment), ``disability``, the incident's ``area``, and any model score columns (keyed
@@ -93,7 +95,8 @@ def cohort_audit_frame(
     assessments, incidents = tables["dash_assessments"], tables["incidents"]
     until = None if observed_until is None else pd.Timestamp(observed_until)
     labels = derive_labels(incidents, assessments, until)
-    frame = _audit_columns(tables, labels[outcome].rename(outcome), rules)
+    grades = grade_table(tables, rules) if grades is None else grades
+    frame = _audit_columns(tables, labels[outcome].rename(outcome), grades)
     keep = labels["outcome_window_complete"].to_numpy(dtype=bool, copy=True)
     if since is not None:
         completed = pd.to_datetime(assessments["completed_at"]).to_numpy()
@@ -131,12 +134,18 @@ def _one_hot_categoricals(features: pd.DataFrame) -> pd.DataFrame:
 
 
 def cohort_officer_effect(
-    tables: Mapping[str, pd.DataFrame], seed: int = 0, **options: Any
+    tables: Mapping[str, pd.DataFrame],
+    seed: int = 0,
+    frames: CohortFrames | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Return the officer effect on a cohort: yes-count ICC after history features, and funnel."""
-    features = build_features(tables, FeatureConfig(validate_output=False))
-    features = _one_hot_categoricals(features.reset_index(drop=True))
-    grades = grade_table(tables)
+    """Return the officer effect on a cohort: yes-count ICC after history features, and funnel.
+
+    ``frames`` are the cohort's grades and features when already built.
+    """
+    frames = frames or build_cohort_frames(tables)
+    features = _one_hot_categoricals(frames.features.reset_index(drop=True))
+    grades = frames.grades
     frame = features.reset_index(drop=True).assign(
         officer_id=tables["dash_assessments"]["officer_id"].to_numpy(),
         yes_count=grades["yes_count"].to_numpy(),
@@ -155,12 +164,23 @@ def run_cohort_audit(
     groups: Sequence[str] = GROUPS,
     since: pd.Timestamp | str | None = None,
     outcome: str = PRIMARY_LABEL,
+    frames: CohortFrames | None = None,
 ) -> AuditResult:
-    """Audit a cohort end to end against ``outcome``: group metrics, disparities, officer effect."""
+    """Audit a cohort end to end against ``outcome``: group metrics, disparities, officer effect.
+
+    ``frames`` are the cohort's grades and features when already built (default rules).
+    """
     config = config or AuditConfig(person_column="victim_id")
-    frame = cohort_audit_frame(tables, model_scores, observed_until, since=since, outcome=outcome)
+    frames = frames or build_cohort_frames(tables)
+    frame = cohort_audit_frame(
+        tables, model_scores, observed_until, None, since, outcome, frames.grades
+    )
     result = run_audit(frame, outcome, cohort_scorers(model_thresholds), groups, config)
     result.officer_effect = cohort_officer_effect(
-        tables, seed=config.seed, min_people=config.min_people, min_events=config.min_events
+        tables,
+        seed=config.seed,
+        frames=frames,
+        min_people=config.min_people,
+        min_events=config.min_events,
     )
     return result

@@ -19,6 +19,7 @@ from bias_audit.cohort import GROUPS, run_cohort_audit
 from bias_audit.report import ARTIFACT_DIR, attach_to_mlflow, write_report
 from bias_audit.result import AuditResult
 from bias_audit.spec import AuditConfig
+from features.cohort_frames import CohortFrames
 from features.labels import PRIMARY_LABEL
 
 
@@ -66,6 +67,7 @@ def run_model_audit(
     audited: Mapping[str, Any] | None = None,
     since: pd.Timestamp | str | None = None,
     outcome: str = PRIMARY_LABEL,
+    frames: CohortFrames | None = None,
 ) -> ModelAuditOutput:
     """Audit a model on a cohort, write the report and attach it to ``run_id`` if given.
 
@@ -73,13 +75,14 @@ def run_model_audit(
     ``thresholds`` (column -> operating threshold; flagged high at or above it).
     ``audited`` (e.g. the model's name and version) is stored in the JSON as ``audited``.
     ``since`` audits only assessments completed at or after it (the model's test period);
-    ``outcome`` is the label the model predicts (its target).
+    ``outcome`` is the label the model predicts (its target); ``frames`` the cohort's grades and
+    features when already built.
     Raises :class:`bias_audit.errors.AuditInputError` naming a missing or unusable column.
     """
     config = config or AuditConfig(person_column="victim_id")
     scores = model_scores[["assessment_id", *thresholds]] if len(thresholds) else None
     result = run_cohort_audit(
-        tables, scores, thresholds, config, observed_until, groups, since, outcome
+        tables, scores, thresholds, config, observed_until, groups, since, outcome, frames
     )
     result.audited = {
         **dict(audited or {}),

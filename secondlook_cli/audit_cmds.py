@@ -17,6 +17,7 @@ from secondlook_cli.serve_cmds import ModelName, ModelRef, serving_settings
 if TYPE_CHECKING:
     from bias_audit import AuditConfig, AuditResult, ScorerSpec
     from bias_audit.model_audit import ModelAuditOutput
+    from features.cohort_frames import CohortFrames
     from serving.model_loader import LoadedModel
 
 app = typer.Typer(
@@ -160,12 +161,15 @@ def load_registered(model_name: str | None, model_ref: str | None) -> LoadedMode
         raise typer.Exit(code=1) from exc
 
 
-def model_scores(tables: dict[str, pd.DataFrame], model: LoadedModel) -> pd.DataFrame:
+def model_scores(
+    tables: dict[str, pd.DataFrame], model: LoadedModel, features: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Score every assessment of a cohort with the model (batch features, no SHAP)."""
     from features.engine import FeatureConfig, build_features
 
     with console.status("Building features and scoring every assessment..."):
-        features = build_features(tables, FeatureConfig(validate_output=False))
+        if features is None:
+            features = build_features(tables, FeatureConfig(validate_output=False))
         rows = features.to_numpy(dtype=np.float64)[:, model.columns]
         probability = model.scorer.score(rows, explain=False, num_threads=2).probability
     return pd.DataFrame({"assessment_id": features.index.to_numpy(), "model": probability})
@@ -197,14 +201,18 @@ def audit_model_on_cohort(
     out: Path,
     since: str = "test",
     attach: bool = True,
+    frames: CohortFrames | None = None,
 ) -> ModelAuditOutput:
-    """Audit the statutory grade, officer grade and model on a cohort; attach to the model's run."""
+    """Audit the statutory grade, officer grade and model on a cohort; attach to the model's run.
+
+    ``frames`` are the cohort's grades and features when the caller built them already.
+    """
     from bias_audit import AuditInputError
     from bias_audit.model_audit import run_model_audit
 
     uri = serving_settings().resolved_tracking_uri()
     start = audit_start(since, model, uri)
-    scores = model_scores(tables, model)
+    scores = model_scores(tables, model, None if frames is None else frames.features)
     until = metadata.get("observed_until")
     try:
         with console.status(f"Auditing with {config.n_boot} bootstrap draws..."):
@@ -220,6 +228,7 @@ def audit_model_on_cohort(
                 audited={"model_name": model.name, "model_version": model.version},
                 since=start,
                 outcome=model.scorer.spec.target,
+                frames=frames,
             )
     except AuditInputError as exc:
         err_console.print(f"[red]{exc}[/red]")

@@ -7,12 +7,14 @@ log -> serve the API and reviewer page.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
 
+from features.cohort_frames import CohortFrames, build_cohort_frames
 from features.io import write_cohort
 from features.labels import PRIMARY_LABEL
 from features.rules import grade_cohort_to_file
@@ -78,13 +80,16 @@ def run(
 ) -> None:
     """Run the whole job on a synthetic cohort and serve the result on HOST:PORT."""
     tables, metadata = _cohort(victims, seed, data)
-    console.rule("2. Statutory grades")
-    for table in summary_tables(grade_cohort_to_file(tables, out / "grades.parquet")):
+    console.rule("2. Statutory grades and features (built once, used by every step below)")
+    with console.status("Grading every assessment and building its features..."):
+        frames = build_cohort_frames(tables)
+    summary = grade_cohort_to_file(tables, out / "grades.parquet", grades=frames.grades)
+    for table in summary_tables(summary):
         console.print(table)
-    console.rule("3. Model (features, temporal split, calibrated LightGBM, MLflow)")
-    result = run_training(tables, metadata, TARGET, None, seed)
+    console.rule("3. Model (temporal split, calibrated LightGBM, MLflow)")
+    result = run_training(tables, metadata, TARGET, None, seed, frames)
     print_result(result, TARGET)
-    ref = _audit(tables, metadata, result, boot, seed, out)
+    ref = _audit(tables, metadata, result, AuditInputs(frames, boot, seed, out))
     services, reviewer_key = _seed_queue(tables, ref, samples)
     console.rule("6. Serving")
     console.print(f"Reviewer page: [bold]http://{host}:{port}/[/bold]")
@@ -109,21 +114,31 @@ def _cohort(victims: int, seed: int, data: Path) -> tuple[dict[str, pd.DataFrame
     return tables, metadata
 
 
+@dataclass(frozen=True)
+class AuditInputs:
+    """What the bias-audit step needs besides the cohort and the trained model."""
+
+    frames: CohortFrames
+    boot: int
+    seed: int
+    out: Path
+
+
 def _audit(
     tables: dict[str, pd.DataFrame],
     metadata: dict[str, Any],
     result: TrainResult,
-    boot: int,
-    seed: int,
-    out: Path,
+    inputs: AuditInputs,
 ) -> str:
     from bias_audit import AuditConfig
 
     console.rule("4. Bias audit (test period, attached to the model's run)")
     ref = served_model_ref(result)
     model = load_registered(None, ref)
-    config = AuditConfig(n_boot=boot, person_column="victim_id", seed=seed)
-    output = audit_model_on_cohort(tables, metadata, model, config, out / "audit")
+    config = AuditConfig(n_boot=inputs.boot, person_column="victim_id", seed=inputs.seed)
+    output = audit_model_on_cohort(
+        tables, metadata, model, config, inputs.out / "audit", frames=inputs.frames
+    )
     print_model_audit(output, server_running=False)
     return ref
 

@@ -16,6 +16,7 @@ from secondlook_cli.console import console, err_console, stage_reporter
 from secondlook_cli.scale_cmds import DaskOption, train_partitioned
 
 if TYPE_CHECKING:
+    from features.cohort_frames import CohortFrames
     from training.pipeline import TrainResult
 
 MODELS = (
@@ -72,6 +73,7 @@ def run_training(
     target: str,
     tune: int | None,
     seed: int | None,
+    frames: CohortFrames | None = None,
 ) -> TrainResult:
     """Train on a validated cohort with a progress bar and return the result."""
     from training.pipeline import STAGES
@@ -81,7 +83,7 @@ def run_training(
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     settings = TrainingSettings() if seed is None else TrainingSettings(seed=seed)
     with stage_reporter(STAGES, f"Training {target}") as progress:
-        return train_pipeline(tables, metadata, target, settings, progress, tune)
+        return train_pipeline(tables, metadata, target, settings, progress, tune, frames)
 
 
 def print_result(result: TrainResult, target: str) -> None:

@@ -9,10 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from features.cohort_frames import CohortFrames, build_cohort_frames
 from features.dash import QUESTION_IDS, count_answers
-from features.engine import FeatureConfig, build_features
 from features.labels import derive_labels
-from features.rules import grade_table
 from features.vocab import CONTRACT_VERSION
 
 ORACLE_COLUMN = {
@@ -47,11 +46,13 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
     return digest.hexdigest()
 
 
-def _facts(tables: dict[str, pd.DataFrame], observed_until: pd.Timestamp | None) -> pd.DataFrame:
+def _facts(
+    tables: dict[str, pd.DataFrame], observed_until: pd.Timestamp | None, grades: pd.DataFrame
+) -> pd.DataFrame:
     """Return victim, assessment time, labels, window flag, yes-count and grades per assessment."""
     assessments = tables["dash_assessments"]
     labels = derive_labels(tables["incidents"], assessments, observed_until)
-    grades = grade_table(tables)[["assessment_id", "statutory_grade"]]
+    grades = grades[["assessment_id", "statutory_grade"]]
     victims = tables["incidents"].set_index("incident_id")["victim_id"]
     facts = pd.DataFrame(
         {
@@ -66,13 +67,19 @@ def _facts(tables: dict[str, pd.DataFrame], observed_until: pd.Timestamp | None)
     return facts.merge(grades, on="assessment_id", how="left", validate="one_to_one")
 
 
-def build_model_data(tables: dict[str, pd.DataFrame], metadata: dict[str, Any]) -> ModelData:
-    """Build features (point in time), labels, grades and the oracle, sorted by assessment time."""
+def build_model_data(
+    tables: dict[str, pd.DataFrame], metadata: dict[str, Any], frames: CohortFrames | None = None
+) -> ModelData:
+    """Build features (point in time), labels, grades and the oracle, sorted by assessment time.
+
+    ``frames`` are the cohort's grades and features when already built (default rules).
+    """
+    frames = frames or build_cohort_frames(tables)
     until = metadata.get("observed_until")
-    facts = _facts(tables, pd.Timestamp(until) if until else None)
+    facts = _facts(tables, pd.Timestamp(until) if until else None, frames.grades)
     if "oracle" in tables:
         facts = facts.merge(tables["oracle"], on="assessment_id", how="left", validate="one_to_one")
-    features = build_features(tables, FeatureConfig(validate_output=False))
+    features = frames.features
     if not np.array_equal(features.index.to_numpy(), facts["assessment_id"].to_numpy()):
         raise ValueError("features are not in assessment order")
     order = np.lexsort((facts["assessment_id"].to_numpy(), facts["completed_at"].to_numpy()))

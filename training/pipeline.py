@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from features.cohort_frames import CohortFrames
 from features.labels import LABELS, PRIMARY_LABEL
 from training.baselines import (
     count_probability,
@@ -182,12 +183,14 @@ def train(
     settings: TrainingSettings | None = None,
     progress: Progress | RichProgress | None = None,
     tune: int | None = None,
+    frames: CohortFrames | None = None,
 ) -> TrainResult:
     """Build features, split by time, fit + calibrate + evaluate, log and register the model.
 
     ``progress`` is either a callable taking the name of each stage of :data:`STAGES` as it
     starts, or a Rich ``Progress`` (one task advanced per stage). ``tune`` > 0 runs that many
-    Optuna trials at the chosen capacity (nested MLflow runs).
+    Optuna trials at the chosen capacity (nested MLflow runs). ``frames`` are the cohort's
+    grades and features when the caller built them already.
     """
     if target not in LABELS:
         raise ValueError(f"unknown target {target!r}; expected one of {LABELS}")
@@ -196,7 +199,7 @@ def train(
         s = s.model_copy(update={"tune_trials": tune})
     stage = _Stages(progress)
     with stage("features"):
-        data = build_model_data(tables, metadata)
+        data = build_model_data(tables, metadata, frames)
     with stage("split"):
         split = split_data(data, s)
     with stage("fit"):

@@ -68,10 +68,16 @@ def summarise(frame: pd.DataFrame, config: RulesConfig | None, path: Path) -> Gr
 
 
 def grade_cohort_to_file(
-    tables: Mapping[str, pd.DataFrame], out_path: Path, config: RulesConfig | None = None
+    tables: Mapping[str, pd.DataFrame],
+    out_path: Path,
+    config: RulesConfig | None = None,
+    grades: pd.DataFrame | None = None,
 ) -> GradeSummary:
-    """Grade a cohort, write grades, actions and reasons per assessment, and return the counts."""
+    """Grade a cohort, write grades, actions and reasons per assessment, and return the counts.
+
+    ``grades`` is the cohort's :func:`grade_table` frame under ``config`` when already built.
+    """
     _checked_suffix(Path(out_path))  # fail before the work, not after
-    frame = grade_table(tables, config)
+    frame = grade_table(tables, config) if grades is None else grades
     path = write_grades(frame, Path(out_path))
     return summarise(frame, config, path)

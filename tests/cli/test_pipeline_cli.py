@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -19,6 +20,8 @@ from mlflow.tracking import MlflowClient
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
+import features.engine.batch as engine_batch
+import features.rules.engine as rules_engine
 from features.io import read_cohort
 from features.labels import PRIMARY_LABEL
 from secondlook_cli.main import app
@@ -46,14 +49,38 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     patch.undo()
 
 
+COHORT_WIDE: dict[str, int] = {"graded": 0, "featured": 0}
+
+
+def _counting(module: Any, name: str, key: str) -> None:
+    inner = getattr(module, name)
+
+    def counted(tables: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(tables["dash_assessments"]) > 1:  # a whole cohort, not one case
+            COHORT_WIDE[key] += 1
+        return inner(tables, *args, **kwargs)
+
+    setattr(module, name, counted)
+
+
 @pytest.fixture(scope="module")
-def ran(workdir: Path) -> str:
-    """Output of ``secondlook run`` without the server at the end."""
+def ran(workdir: Path) -> Iterator[str]:
+    """Output of ``secondlook run`` without the server at the end (cohort-wide work counted)."""
     args = ["run", "--victims", str(VICTIMS), "--samples", str(SAMPLES), "--boot", "60"]
     args.append("--no-serve")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(rules_engine, "table_inputs", rules_engine.table_inputs)  # undone after
+    patch.setattr(engine_batch, "encode_tables", engine_batch.encode_tables)
+    _counting(rules_engine, "table_inputs", "graded")
+    _counting(engine_batch, "encode_tables", "featured")
     result = runner.invoke(app, args)
+    patch.undo()
     assert result.exit_code == 0, result.output
-    return result.output
+    yield result.output
+
+
+def test_run_grades_the_cohort_and_builds_its_features_once(ran: str) -> None:
+    assert COHORT_WIDE == {"graded": 1, "featured": 1}
 
 
 def _verifier(workdir: Path) -> KeyVerifier:
