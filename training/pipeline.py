@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -49,20 +49,14 @@ class RichProgress(Protocol):
 
 
 @dataclass(frozen=True)
-class TrainResult:
-    """What a training run produced: where it is logged and how it did.
+class TrainResult(LoggedRun):
+    """What a training run produced: what logging it produced, and how it was fitted.
 
     ``metrics`` holds every test-period metric as ``{scorer}_{metric}`` (scorers: model,
     dash_count, statutory_grade, officer_grade, logistic_all, oracle) plus split counts and
     model costs; ``timings`` holds wall seconds per stage of :data:`STAGES`.
     """
 
-    run_id: str
-    model_name: str
-    model_version: str
-    alias: str
-    alias_reason: str
-    metrics: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)
     tracking_uri: str = ""
     experiment_id: str = ""
@@ -229,12 +223,7 @@ def _result(
     """Return the run's result from what logging produced and the fitted model."""
     bands = fitted.scorer.spec.bands
     return TrainResult(
-        run_id=logged.run_id,
-        model_name=logged.model_name,
-        model_version=logged.model_version,
-        alias=logged.alias,
-        alias_reason=logged.alias_reason,
-        metrics=logged.metrics,
+        **{f.name: getattr(logged, f.name) for f in fields(LoggedRun)},
         timings=timings,
         tracking_uri=s.resolved_tracking_uri(),
         experiment_id=info.experiment_id,
